@@ -1,0 +1,89 @@
+import type { DescMessage } from "@bufbuild/protobuf";
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ConsumerDef } from "@shop/contracts";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { connectNats, type NatsLink } from "./connection.js";
+import { type ConsumerHandle, type Handler, startConsumer } from "./consumer.js";
+import { type DeadLetterEntry, listDeadLetters } from "./dlq.js";
+import { JsonKv } from "./kv-store.js";
+import { type BusMetrics, createBusMetrics } from "./metrics.js";
+import { type ProvisionPlan, provision } from "./provision.js";
+import { createPublisher, type Publish } from "./publisher.js";
+
+export interface BusOptions {
+  url: string;
+  name: string;
+  logger: Logger;
+  registry?: Registry;
+}
+
+/** A service's whole view of NATS: publish, consume, KV, provisioning, shutdown. */
+export class Bus {
+  readonly publish: Publish;
+  private readonly consumers: ConsumerHandle[] = [];
+  private readonly metrics: BusMetrics | undefined;
+  private ready = false;
+
+  private constructor(
+    private readonly link: NatsLink,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    private readonly logger: Logger,
+    registry: Registry | undefined,
+  ) {
+    this.metrics = registry ? createBusMetrics(registry) : undefined;
+    this.publish = createPublisher({ js, logger, metrics: this.metrics });
+  }
+
+  static async connect(options: BusOptions): Promise<Bus> {
+    const link = await connectNats(options);
+    const jsm = await jetstreamManager(link.nc);
+    return new Bus(link, jetstream(link.nc), jsm, options.logger, options.registry);
+  }
+
+  get nc(): NatsConnection {
+    return this.link.nc;
+  }
+
+  async provision(plan: ProvisionPlan): Promise<void> {
+    await provision(this.nc, this.jsm, plan);
+    this.ready = true;
+  }
+
+  async kv<T>(bucket: string): Promise<JsonKv<T>> {
+    return new JsonKv<T>(await new Kvm(this.js).open(bucket));
+  }
+
+  async consume<Desc extends DescMessage>(def: ConsumerDef<Desc>, handler: Handler<Desc>, concurrency?: number): Promise<ConsumerHandle> {
+    const handle = await startConsumer({
+      js: this.js,
+      jsm: this.jsm,
+      def,
+      handler,
+      logger: this.logger,
+      metrics: this.metrics,
+      concurrency,
+    });
+    this.consumers.push(handle);
+    return handle;
+  }
+
+  /** DLQ entries, optionally of one durable. */
+  deadLetters(durable?: string): Promise<DeadLetterEntry[]> {
+    return listDeadLetters(this.jsm, durable);
+  }
+
+  /** Connected and provisioned: what /readyz reports. */
+  isReady(): boolean {
+    return this.ready && this.link.isConnected();
+  }
+
+  /** Stops pulling, finishes in-flight handlers, then drains the connection. */
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.splice(0).map((c) => c.stop()));
+    if (!this.nc.isClosed()) await this.nc.drain();
+  }
+}

@@ -1,0 +1,164 @@
+import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
+import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { type ConsumerDef, STREAMS } from "@shop/contracts";
+import type { Logger } from "pino";
+import { backoffDelay } from "./backoff.js";
+import { deadLetterFromAdvisory, type MaxDeliveriesAdvisory, publishDeadLetter } from "./dlq.js";
+import { errorMessage, isPermanent, PermanentError, RetryableError } from "./errors.js";
+import type { BusMetrics } from "./metrics.js";
+import { MAX_DELIVERIES_SUFFIX } from "./provision.js";
+import { HEADER_SCHEMA } from "./publisher.js";
+
+export interface MessageContext {
+  subject: string;
+  deliveryCount: number;
+  streamSequence: number;
+  headers: MsgHdrs | undefined;
+  logger: Logger;
+}
+
+export type Handler<Desc extends DescMessage> = (event: MessageShape<Desc>, ctx: MessageContext) => Promise<void>;
+
+export interface ConsumerHandle {
+  readonly durable: string;
+  /** Stops pulling, lets in-flight handlers finish, and resolves when they have. */
+  stop(): Promise<void>;
+}
+
+export interface ConsumeOptions<Desc extends DescMessage> {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  def: ConsumerDef<Desc>;
+  handler: Handler<Desc>;
+  logger: Logger;
+  metrics?: BusMetrics;
+  /** Handlers running at once. */
+  concurrency?: number;
+}
+
+/** Runs a typed handler on a durable pull consumer, and the companion that moves exhausted messages to the DLQ. */
+export async function startConsumer<Desc extends DescMessage>(options: ConsumeOptions<Desc>): Promise<ConsumerHandle> {
+  const { js, jsm, def, handler, metrics } = options;
+  const logger = options.logger.child({ consumer: def.durable });
+  const concurrency = options.concurrency ?? 16;
+  const expectedSchema = def.event.schema.typeName;
+
+  const poison = async (msg: JsMsg, reason: string): Promise<"term" | "nak"> => {
+    try {
+      await publishDeadLetter(js, {
+        durable: def.durable,
+        reason,
+        subject: msg.subject,
+        stream: msg.info.stream,
+        streamSequence: msg.info.streamSequence,
+        deliveryCount: msg.info.deliveryCount,
+        publishedAt: new Date(msg.info.timestampNanos / 1e6),
+        data: msg.data,
+        headers: msg.headers,
+      });
+    } catch (err) {
+      // Never drop it: without a DLQ copy the message stays in play.
+      logger.error({ err, reason }, "DLQ publish failed; message will be redelivered");
+      msg.nak(backoffDelay(msg.info.deliveryCount));
+      return "nak";
+    }
+    metrics?.dlqMoves.inc({ consumer: def.durable, reason: "poison" });
+    logger.error({ reason, seq: msg.info.streamSequence }, "message moved to DLQ");
+    msg.term(reason);
+    return "term";
+  };
+
+  const processOne = async (msg: JsMsg): Promise<"ack" | "nak" | "term"> => {
+    const schema = msg.headers?.get(HEADER_SCHEMA);
+    if (schema && schema !== expectedSchema) return poison(msg, `unknown schema ${schema}, expected ${expectedSchema}`);
+    let event: MessageShape<Desc>;
+    try {
+      event = fromBinary(def.event.schema, msg.data);
+    } catch (err) {
+      return poison(msg, `undecodable ${expectedSchema}: ${errorMessage(err)}`);
+    }
+    const ctx: MessageContext = {
+      subject: msg.subject,
+      deliveryCount: msg.info.deliveryCount,
+      streamSequence: msg.info.streamSequence,
+      headers: msg.headers,
+      logger: logger.child({ seq: msg.info.streamSequence }),
+    };
+    try {
+      await handler(event, ctx);
+      msg.ack();
+      return "ack";
+    } catch (err) {
+      if (isPermanent(err)) return poison(msg, errorMessage(err));
+      const delay = err instanceof RetryableError && err.delayMs !== undefined ? err.delayMs : backoffDelay(msg.info.deliveryCount);
+      ctx.logger.warn({ err, delayMs: delay, deliveryCount: msg.info.deliveryCount }, "handler failed; nak with delay");
+      msg.nak(delay);
+      return "nak";
+    }
+  };
+
+  const main = await runLoop(await js.consumers.get(def.event.stream, def.durable), concurrency, logger, async (msg) => {
+    const started = performance.now();
+    if (msg.info.deliveryCount > 1) metrics?.redelivered.inc({ consumer: def.durable });
+    const outcome = await processOne(msg);
+    metrics?.processed.inc({ consumer: def.durable, outcome });
+    metrics?.processingSeconds.observe({ consumer: def.durable }, (performance.now() - started) / 1000);
+  });
+
+  const advisoryDurable = `${def.durable}${MAX_DELIVERIES_SUFFIX}`;
+  const advisories = await runLoop(await js.consumers.get(STREAMS.advisories.name, advisoryDurable), 1, logger, async (msg) => {
+    try {
+      const advisory = msg.json<MaxDeliveriesAdvisory>();
+      await publishDeadLetter(js, await deadLetterFromAdvisory(jsm, advisory));
+      metrics?.dlqMoves.inc({ consumer: def.durable, reason: "max_deliveries" });
+      logger.error({ seq: advisory.stream_seq, deliveries: advisory.deliveries }, "exhausted message moved to DLQ");
+      msg.ack();
+    } catch (err) {
+      logger.error({ err }, "could not move exhausted message to DLQ; retrying");
+      msg.nak(backoffDelay(msg.info.deliveryCount));
+    }
+  });
+
+  return {
+    durable: def.durable,
+    stop: async () => {
+      await Promise.all([main.stop(), advisories.stop()]);
+    },
+  };
+}
+
+interface Loop {
+  stop(): Promise<void>;
+}
+
+/** Pulls and dispatches with at most `concurrency` handlers in flight. */
+async function runLoop(consumer: Consumer, concurrency: number, logger: Logger, onMessage: (msg: JsMsg) => Promise<void>): Promise<Loop> {
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 8) });
+  let stopping = false;
+  const inflight = new Set<Promise<void>>();
+  const done = (async () => {
+    for await (const msg of messages) {
+      if (stopping) {
+        // Buffered but not started: hand it back at once rather than after ack_wait.
+        msg.nak();
+        continue;
+      }
+      const task = onMessage(msg)
+        .catch((err) => logger.error({ err }, "unexpected consumer failure"))
+        .finally(() => inflight.delete(task));
+      inflight.add(task);
+      if (inflight.size >= concurrency) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+  })();
+  return {
+    stop: async () => {
+      stopping = true;
+      await messages.close();
+      await done;
+    },
+  };
+}
+
+export { PermanentError, RetryableError };

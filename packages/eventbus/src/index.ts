@@ -1,0 +1,9 @@
+export { type BackoffOptions, backoffDelay } from "./backoff.js";
+export { type Breaker, type BreakerOptions, createBreaker } from "./breaker.js";
+export { Bus, type BusOptions } from "./bus.js";
+export type { ConsumerHandle, Handler, MessageContext } from "./consumer.js";
+export { type DeadLetterEntry, DLQ_HEADERS, listDeadLetters } from "./dlq.js";
+export { BusError, errorMessage, isPermanent, PermanentError, RetryableError } from "./errors.js";
+export { JsonKv, type Mutator, type Versioned } from "./kv-store.js";
+export { type ConsumerSettings, DEFAULT_CONSUMER_SETTINGS, type ProvisionPlan } from "./provision.js";
+export { HEADER_SCHEMA, type Publish, type PublishOptions } from "./publisher.js";

@@ -1,0 +1,113 @@
+import { AckPolicy, DeliverPolicy, DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type ConsumerDef, maxDeliveriesAdvisorySubject, STREAMS } from "@shop/contracts";
+import { isNotFound } from "./nats-errors.js";
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+const SECOND_NS = 1e9;
+
+export interface ConsumerSettings {
+  /** Deliveries before JetStream gives up and emits the max-deliveries advisory (then the DLQ takes it). */
+  maxDeliver: number;
+  ackWaitMs: number;
+  maxAckPending: number;
+}
+
+export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = { maxDeliver: 10, ackWaitMs: 30_000, maxAckPending: 1_000 };
+
+export interface ProvisionPlan {
+  replicas: number;
+  consumers: readonly ConsumerDef[];
+  buckets: readonly string[];
+  consumerSettings?: Partial<ConsumerSettings>;
+}
+
+/** Suffix of the durable that moves a consumer's exhausted messages to the DLQ. */
+export const MAX_DELIVERIES_SUFFIX = "-max-deliveries";
+
+/**
+ * Creates or updates every stream, durable and bucket the plan names. Safe to run from every
+ * service at every start, concurrently.
+ */
+export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan: ProvisionPlan): Promise<void> {
+  const settings = { ...DEFAULT_CONSUMER_SETTINGS, ...plan.consumerSettings };
+  for (const stream of Object.values(STREAMS)) {
+    await ensureStream(jsm, {
+      name: stream.name,
+      subjects: [...stream.subjects],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      num_replicas: plan.replicas,
+      max_age: (stream.name === "DLQ" ? 30 : 7) * DAY_NS,
+      duplicate_window: 120 * SECOND_NS,
+    });
+  }
+  for (const def of plan.consumers) {
+    await ensureConsumer(jsm, def.event.stream, {
+      durable_name: def.durable,
+      filter_subject: def.event.subject,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_deliver: settings.maxDeliver,
+      ack_wait: settings.ackWaitMs * 1e6,
+      max_ack_pending: settings.maxAckPending,
+      num_replicas: plan.replicas,
+    });
+    await ensureConsumer(jsm, STREAMS.advisories.name, {
+      durable_name: `${def.durable}${MAX_DELIVERIES_SUFFIX}`,
+      filter_subject: maxDeliveriesAdvisorySubject(def.event.stream, def.durable),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_deliver: -1,
+      ack_wait: 30 * SECOND_NS,
+      num_replicas: plan.replicas,
+    });
+  }
+  const kvm = new Kvm(nc);
+  for (const bucket of plan.buckets) {
+    await kvm.create(bucket, { replicas: plan.replicas, history: 1 });
+  }
+}
+
+type StreamConfigInput = Parameters<JetStreamManager["streams"]["add"]>[0];
+type ConsumerConfigInput = Parameters<JetStreamManager["consumers"]["add"]>[1];
+
+async function ensureStream(jsm: JetStreamManager, config: StreamConfigInput & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    try {
+      await jsm.streams.add(config);
+      return;
+    } catch (addErr) {
+      // Another service created it between our info and add.
+      if (!/already in use/i.test(String(addErr))) throw addErr;
+    }
+  }
+  // Replica count may not change here (it needs a cluster-level move); subjects and limits may.
+  const { num_replicas: _replicas, ...updatable } = config;
+  await jsm.streams.update(config.name, updatable);
+}
+
+async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  config: ConsumerConfigInput & { durable_name: string },
+): Promise<void> {
+  try {
+    await jsm.consumers.info(stream, config.durable_name);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    try {
+      await jsm.consumers.add(stream, config);
+      return;
+    } catch (addErr) {
+      if (!/already (exists|in use)/i.test(String(addErr))) throw addErr;
+    }
+  }
+  const { durable_name, filter_subject, ack_policy, deliver_policy, num_replicas, ...updatable } = config;
+  await jsm.consumers.update(stream, durable_name, updatable);
+}

@@ -1,0 +1,67 @@
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { toBinary } from "@bufbuild/protobuf";
+import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
+import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
+import type { EventDef } from "@shop/contracts";
+import pRetry from "p-retry";
+import type { Logger } from "pino";
+import { RetryableError } from "./errors.js";
+import type { BusMetrics } from "./metrics.js";
+
+export const HEADER_SCHEMA = "Shop-Schema";
+export const HEADER_CONTENT_TYPE = "Content-Type";
+export const PROTOBUF_CONTENT_TYPE = "application/protobuf";
+
+export interface PublishOptions {
+  /** Deterministic id (derived from the causing event); JetStream drops a duplicate within its window. */
+  msgId: string;
+  headers?: Record<string, string>;
+}
+
+export interface PublisherOptions {
+  js: JetStreamClient;
+  logger: Logger;
+  metrics?: BusMetrics;
+  /** Attempts per publish before the caller sees the error. */
+  retries?: number;
+  timeoutMs?: number;
+}
+
+export type Publish = <Desc extends DescMessage>(
+  event: EventDef<Desc>,
+  message: MessageShape<Desc>,
+  options: PublishOptions,
+) => Promise<PubAck>;
+
+/**
+ * Typed publish: protobuf encoding, `Nats-Msg-Id`, retries with exponential backoff and jitter.
+ * Each call is independent, so concurrent callers share the connection pipelined.
+ */
+export function createPublisher({ js, logger, metrics, retries = 4, timeoutMs = 5_000 }: PublisherOptions): Publish {
+  return async (event, message, options) => {
+    const data = toBinary(event.schema, message);
+    const hdrs = buildHeaders(event.schema.typeName, options.headers);
+    try {
+      return await pRetry(() => js.publish(event.subject, data, { msgID: options.msgId, headers: hdrs, timeout: timeoutMs }), {
+        retries,
+        minTimeout: 100,
+        maxTimeout: 2_000,
+        randomize: true,
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft > 0) metrics?.publishRetries.inc({ subject: event.subject });
+          logger.warn({ err: error, subject: event.subject, msgId: options.msgId, attemptNumber }, "publish attempt failed");
+        },
+      });
+    } catch (err) {
+      throw new RetryableError("PUBLISH_FAILED", `publish to ${event.subject} failed`, { cause: err });
+    }
+  };
+}
+
+export function buildHeaders(typeName: string, extra: Record<string, string> = {}): MsgHdrs {
+  const hdrs = natsHeaders();
+  hdrs.set(HEADER_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE);
+  hdrs.set(HEADER_SCHEMA, typeName);
+  for (const [key, value] of Object.entries(extra)) hdrs.set(key, value);
+  return hdrs;
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/** Start-up refused: names every bad key at once. */
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+  readonly retryable = false;
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const natsUrl = z
+  .string()
+  .refine((value) => value.split(",").every((url) => /^(nats|tls|ws|wss):\/\/[^\s/]+$/.test(url.trim())), "must be nats://host:port[,...]");
+
+/** Keys every service reads (DESIGN.md section 4). */
+export const baseConfigShape = {
+  NATS_URL: natsUrl.default("nats://127.0.0.1:4222"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_PRETTY: z.stringbool().default(false),
+  NATS_REPLICAS: z.coerce
+    .number()
+    .int()
+    .refine((n) => [1, 3, 5].includes(n), "must be 1, 3 or 5")
+    .default(1),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
+};
+
+export function portKey(defaultPort: number) {
+  return z.coerce.number().int().min(0).max(65_535).default(defaultPort);
+}
+
+/** Parses `env` with `shape`; throws ConfigError listing every bad key. */
+export function loadConfig<Shape extends z.ZodRawShape>(shape: Shape, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<Shape>> {
+  const parsed = z.object(shape).safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`),
+  );
+}

@@ -1,0 +1,102 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { createHttpMetrics } from "./metrics.js";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** An error answered as RFC 9457 problem details. */
+export class HttpProblem extends Error {
+  readonly code: string;
+  readonly retryable = false;
+  constructor(
+    readonly status: number,
+    code: string,
+    readonly title: string,
+    detail?: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+    this.name = "HttpProblem";
+    this.code = code;
+  }
+}
+
+export interface HttpServerOptions {
+  logger: Logger;
+  registry: Registry;
+  /** Readiness for /readyz (NATS connected, streams provisioned). */
+  isReady: () => boolean;
+  bodyLimit?: number;
+}
+
+export function sendProblem(reply: FastifyReply, status: number, title: string, detail: string, extensions: Record<string, unknown> = {}) {
+  return reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ type: "about:blank", title, status, detail, instance: reply.request.url, ...extensions });
+}
+
+/**
+ * The HTTP shell every service shares: strict validation (no coercion, no silent stripping),
+ * problem+json errors, /healthz, /readyz, /metrics and RED metrics.
+ */
+export function createHttpServer({ logger, registry, isReady, bodyLimit = 64 * 1024 }: HttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit,
+    return503OnClosing: true,
+    disableRequestLogging: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+  });
+  const http = createHttpMetrics(registry);
+
+  app.addHook("onResponse", async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? "unmatched", status_code: String(reply.statusCode) };
+    http.requests.inc(labels);
+    http.duration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpProblem | Error, request, reply) => {
+    if (error instanceof HttpProblem) return sendProblem(reply, error.status, error.title, error.message, error.extensions);
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation) {
+      const errors = fastifyError.validation.map((v) => ({ path: v.instancePath || "/", message: v.message ?? "invalid" }));
+      return sendProblem(reply, 400, "Invalid request", fastifyError.message, { errors });
+    }
+    if ((error as { retryable?: boolean }).retryable === true) {
+      request.log.warn({ err: error }, "dependency unavailable");
+      reply.header("Retry-After", "1");
+      return sendProblem(reply, 503, "Service unavailable", "A dependency is unavailable; retry shortly.");
+    }
+    const status = fastifyError.statusCode && fastifyError.statusCode >= 400 ? fastifyError.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, "request failed");
+      return sendProblem(reply, status, "Internal error", "The request could not be processed.");
+    }
+    return sendProblem(reply, status, titleFor(status), error.message);
+  });
+
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, "Not found", `${request.method} ${request.url} does not exist`));
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    if (isReady()) return { status: "ready" };
+    return sendProblem(reply, 503, "Not ready", "NATS is not connected or streams are not provisioned yet.");
+  });
+  app.get("/metrics", async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  return app;
+}
+
+function titleFor(status: number): string {
+  const titles: Record<number, string> = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+  };
+  return titles[status] ?? "Request error";
+}

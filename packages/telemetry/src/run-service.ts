@@ -1,0 +1,43 @@
+import type { Logger } from "pino";
+
+export interface RunnableApp {
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an app and closes it on SIGTERM/SIGINT within `shutdownTimeoutMs`; a second signal or the
+ * deadline forces exit. Used by every service's main.ts.
+ */
+export async function runService(app: RunnableApp, logger: Logger, shutdownTimeoutMs: number): Promise<void> {
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) {
+      logger.warn({ signal }, "second signal; exiting now");
+      process.exit(1);
+    }
+    closing = true;
+    logger.info({ signal }, "shutting down");
+    const deadline = setTimeout(() => {
+      logger.error({ shutdownTimeoutMs }, "shutdown deadline passed; exiting");
+      process.exit(1);
+    }, shutdownTimeoutMs);
+    deadline.unref();
+    try {
+      await app.close();
+      logger.info("shutdown complete");
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  try {
+    await app.start();
+  } catch (err) {
+    logger.fatal({ err }, "start failed");
+    process.exit(1);
+  }
+}

@@ -1,0 +1,4 @@
+export { NATS_SERVER_MISSING, type NatsServerHandle, startNatsServer } from "./nats-server.js";
+export { freePort } from "./ports.js";
+export { type ServiceProcess, type ServiceProcessOptions, startServiceProcess } from "./service-process.js";
+export { type WaitOptions, waitFor } from "./wait-for.js";

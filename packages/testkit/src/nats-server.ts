@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./ports.js";
+
+export interface NatsServerHandle {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  /** Kills the server (SIGKILL by default) and waits for it to exit; the store stays. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port with the same store. */
+  restart(): Promise<void>;
+  /** Stops it and deletes the store. */
+  stop(): Promise<void>;
+}
+
+export const NATS_SERVER_MISSING =
+  "nats-server was not found on PATH. Install it with `apt-get install nats-server` (or put a nats-server binary on PATH).";
+
+/** Starts a real nats-server with JetStream on a free loopback port and a temporary store. */
+export async function startNatsServer(): Promise<NatsServerHandle> {
+  const port = await freePort();
+  const storeDir = await mkdtemp(join(tmpdir(), "shop-nats-"));
+  let child: ChildProcess | undefined = await launch(port, storeDir);
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    kill: async (signal = "SIGKILL") => {
+      if (child) await terminate(child, signal);
+      child = undefined;
+    },
+    restart: async () => {
+      if (child) await terminate(child, "SIGTERM");
+      child = await launch(port, storeDir);
+    },
+    stop: async () => {
+      if (child) await terminate(child, "SIGTERM");
+      child = undefined;
+      await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function launch(port: number, storeDir: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let log = "";
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes("Server is ready")) {
+        child.stderr?.off("data", onData);
+        child.stderr?.resume();
+        resolve(child);
+      }
+    };
+    child.stderr?.on("data", onData);
+    child.once("error", (err: NodeJS.ErrnoException) => reject(err.code === "ENOENT" ? new Error(NATS_SERVER_MISSING) : err));
+    child.once("exit", (code) => reject(new Error(`nats-server exited with ${code} before it was ready:\n${log}`)));
+  });
+}
+
+function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill(signal);
+  });
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh Debian machine with Node 20 and npm:
+# pnpm (the version pinned in package.json; corepack is not used) and nats-server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pnpm_version=$(node -p 'require("./package.json").packageManager.split("@")[1]')
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$pnpm_version" ]; then
+  echo "==> installing pnpm $pnpm_version with npm"
+  npm install --global --no-fund --no-audit "pnpm@$pnpm_version" >/dev/null
+fi
+
+if ! command -v nats-server >/dev/null 2>&1; then
+  echo "==> installing nats-server (apt-get)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nats-server >/dev/null
+fi
+
+if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.pnpm/lock.yaml ]; then
+  echo "==> installing dependencies"
+  pnpm install --frozen-lockfile --reporter=silent
+fi

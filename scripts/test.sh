@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The project's test command (README, CI): installs what it needs, then lint, proto checks,
+# typecheck/build and the whole vitest suite against real nats-servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-tools.sh
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+echo "==> lint (biome)"
+biome ci .
+
+echo "==> proto: buf lint, generated code up to date, buf breaking"
+buf lint
+buf generate
+if ! git diff --quiet -- packages/contracts/src/gen; then
+  echo "generated code in packages/contracts/src/gen is stale: run 'pnpm proto:generate' and commit" >&2
+  git --no-pager diff --stat -- packages/contracts/src/gen >&2
+  exit 1
+fi
+if git rev-parse --verify --quiet HEAD~1 >/dev/null && git cat-file -e HEAD~1:buf.yaml 2>/dev/null; then
+  buf breaking --against '.git#ref=HEAD~1'
+else
+  echo "(no previous commit with protos: buf breaking skipped)"
+fi
+
+echo "==> typecheck and build"
+pnpm run --silent typecheck
+
+echo "==> tests"
+vitest run "$@"
