@@ -65,7 +65,8 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
     }
     metrics?.dlqMoves.inc({ consumer: def.durable, reason: "poison" });
     logger.error({ reason, seq: msg.info.streamSequence }, "message moved to DLQ");
-    msg.term(reason);
+    // No reason argument: nats-server 2.9.10 does not parse "+TERM <reason>" and would redeliver; the reason is in the DLQ headers.
+    msg.term();
     return "term";
   };
 

@@ -20,6 +20,7 @@ function orderCreated(orderId: string): OrderCreated {
 
 let nats: NatsServerHandle;
 let bus: Bus;
+let registry: Registry;
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -29,7 +30,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  bus = await Bus.connect({ url: nats.url, name: "eventbus-test", logger, registry: new Registry() });
+  registry = new Registry();
+  bus = await Bus.connect({ url: nats.url, name: "eventbus-test", logger, registry });
   // A fresh topology per test: deleting the streams removes their durables too.
   for (const stream of Object.values(STREAMS)) await bus.jsm.streams.delete(stream.name).catch(() => undefined);
   await bus.provision({ replicas: 1, consumers: [def], buckets: ["test-bucket"], consumerSettings: { maxDeliver: 3, ackWaitMs: 2_000 } });
@@ -41,6 +43,11 @@ afterEach(async () => {
 async function consumerState() {
   const info = await bus.jsm.consumers.info(def.event.stream, def.durable);
   return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+}
+
+async function redeliveries(): Promise<number> {
+  const metric = await registry.getSingleMetric("messaging_consumer_redelivered_total")?.get();
+  return metric?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
 }
 
 describe("eventbus against a real nats-server", () => {
@@ -105,6 +112,8 @@ describe("eventbus against a real nats-server", () => {
     expect(letter?.data).toEqual(new Uint8Array([0xff, 0xff, 0xff, 0xff]));
     await waitFor(() => seen.includes("after"), { what: "the next event" });
     await waitFor(async () => (await consumerState()).ackPending === 0, { what: "nothing left unacked" });
+    // A term that the server did not understand would show up as redeliveries.
+    expect(await redeliveries()).toBe(0);
   });
 
   it("an event of an unknown schema and a handler's permanent error both go to the DLQ, each with its reason", async () => {
