@@ -83,3 +83,8 @@ export function maxDeliveriesAdvisorySubject(stream: string, durable: string): s
 export function eventId(event: EventDef, orderId: string): string {
   return `${event.type}:${orderId}`;
 }
+
+/** Meta of an event caused by `orderId`, with its deterministic id. */
+export function eventMeta(event: EventDef, orderId: string, occurredAt = Date.now()) {
+  return { eventId: eventId(event, orderId), orderId, occurredAtMs: BigInt(occurredAt) };
+}

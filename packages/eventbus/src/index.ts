@@ -7,3 +7,4 @@ export { BusError, errorMessage, isPermanent, PermanentError, RetryableError } f
 export { JsonKv, type Mutator, type Versioned } from "./kv-store.js";
 export { type ConsumerSettings, DEFAULT_CONSUMER_SETTINGS, type ProvisionPlan } from "./provision.js";
 export { HEADER_SCHEMA, type Publish, type PublishOptions } from "./publisher.js";
+export { ORDER_ID_PATTERN, required, requireOrderId } from "./validate.js";

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createHttpMetrics } from "./metrics.js";
@@ -46,7 +46,8 @@ export function createHttpServer({ logger, registry, isReady, bodyLimit = 64 * 1
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit,
     return503OnClosing: true,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the log at load; HTTP RED metrics cover them.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
   });
   const http = createHttpMetrics(registry);

@@ -1,0 +1,68 @@
+import { BUCKETS, CONSUMERS } from "@shop/contracts";
+import { Bus } from "@shop/eventbus";
+import { createHttpServer, createLogger, createRegistry, type Logger } from "@shop/telemetry";
+import type { FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import { type CatalogEntry, DEMO_CATALOG, seedCatalog } from "./adapters/demo-catalog.js";
+import { createInventoryStore, type InventoryStore } from "./adapters/inventory-store.js";
+import type { InventoryConfig } from "./config.js";
+import { onOrderCreated } from "./handlers/on-order-created.js";
+import { onPaymentFailed } from "./handlers/on-payment-failed.js";
+import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
+import { registerInventoryRoutes } from "./http/routes.js";
+
+export const SERVICE = "inventory";
+
+export interface InventoryDeps {
+  config: InventoryConfig;
+  logger?: Logger;
+  registry?: Registry;
+  /** Catalog seeded on first start when SEED_CATALOG is on; the demo catalog by default. */
+  catalog?: readonly CatalogEntry[];
+}
+
+export interface InventoryApp {
+  http: FastifyInstance;
+  bus: Bus;
+  store: InventoryStore;
+  start(options?: { listen?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function buildApp({
+  config,
+  logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
+  registry = createRegistry(SERVICE),
+  catalog = DEMO_CATALOG,
+}: InventoryDeps): Promise<InventoryApp> {
+  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry });
+  await bus.provision({
+    replicas: config.NATS_REPLICAS,
+    consumers: [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.inventoryOnPaymentSucceeded, CONSUMERS.inventoryOnPaymentFailed],
+    buckets: [BUCKETS.stock, BUCKETS.reservations],
+  });
+  const store = await createInventoryStore(bus);
+  if (config.SEED_CATALOG) {
+    const seeded = await seedCatalog(store, catalog);
+    if (seeded.length > 0) logger.info({ skus: seeded }, "seeded catalog");
+  }
+  const http = createHttpServer({ logger, registry, isReady: () => bus.isReady() });
+  registerInventoryRoutes(http, store);
+
+  return {
+    http,
+    bus,
+    store,
+    start: async ({ listen = true } = {}) => {
+      const n = config.CONSUMER_CONCURRENCY;
+      await bus.consume(CONSUMERS.inventoryOnOrderCreated, onOrderCreated({ store, publish: bus.publish }), n);
+      await bus.consume(CONSUMERS.inventoryOnPaymentSucceeded, onPaymentSucceeded(store), n);
+      await bus.consume(CONSUMERS.inventoryOnPaymentFailed, onPaymentFailed(store), n);
+      if (listen) await http.listen({ port: config.PORT, host: config.HOST });
+    },
+    close: async () => {
+      await http.close();
+      await bus.close();
+    },
+  };
+}

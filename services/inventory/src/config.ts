@@ -1,0 +1,15 @@
+import { baseConfigShape, loadConfig, portKey } from "@shop/telemetry";
+import { z } from "zod";
+
+const shape = {
+  ...baseConfigShape,
+  PORT: portKey(3001),
+  /** Seed the demo catalog on first start (SKUs that already exist are left alone). */
+  SEED_CATALOG: z.stringbool().default(true),
+};
+
+export type InventoryConfig = ReturnType<typeof loadInventoryConfig>;
+
+export function loadInventoryConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(shape, env);
+}

@@ -1,0 +1,31 @@
+import { PermanentError } from "@shop/eventbus";
+import type { InventoryStore } from "../adapters/inventory-store.js";
+import type { ReservationStatus } from "../domain/reservation.js";
+import { commit, release } from "../domain/stock.js";
+
+export type Settlement = "SOLD" | "RELEASED";
+
+/**
+ * Payment succeeded -> the held units become sold; payment failed -> they are released (the
+ * compensation). Each SKU step is a no-op when already applied, so a replay changes nothing.
+ */
+export async function settleReservation(
+  store: InventoryStore,
+  orderId: string,
+  outcome: Settlement,
+  now = () => new Date(),
+): Promise<void> {
+  const found = await store.reservations.get(orderId);
+  if (!found) throw new PermanentError("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`);
+  const reservation = found.value;
+  if (reservation.status === outcome) return;
+  if (reservation.status !== "RESERVED") {
+    throw new PermanentError("RESERVATION_CONFLICT", `cannot mark reservation of ${orderId} ${outcome}: it is ${reservation.status}`);
+  }
+  const apply = outcome === "SOLD" ? commit : release;
+  for (const line of reservation.lines) await store.stock.update(line.sku, (current) => (current ? apply(current, orderId) : null));
+  const from: ReservationStatus = "RESERVED";
+  await store.reservations.update(orderId, (current) =>
+    current?.status === from ? { ...current, status: outcome, updatedAt: now().toISOString() } : null,
+  );
+}

@@ -1,0 +1,70 @@
+import { BUCKETS, CONSUMERS } from "@shop/contracts";
+import { Bus } from "@shop/eventbus";
+import { createHttpServer, createLogger, createRegistry, type Logger } from "@shop/telemetry";
+import type { FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import { createOrderStore } from "./adapters/order-store.js";
+import type { OrdersConfig } from "./config.js";
+import { onInventoryRejected } from "./handlers/on-inventory-rejected.js";
+import { onInventoryReserved } from "./handlers/on-inventory-reserved.js";
+import { onOrderCreated } from "./handlers/on-order-created.js";
+import { onPaymentFailed } from "./handlers/on-payment-failed.js";
+import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
+import { registerOrderRoutes } from "./http/routes.js";
+import { createOrderMetrics } from "./metrics.js";
+
+export const SERVICE = "orders";
+
+export interface OrdersDeps {
+  config: OrdersConfig;
+  logger?: Logger;
+  registry?: Registry;
+}
+
+export interface OrdersApp {
+  http: FastifyInstance;
+  bus: Bus;
+  /** Starts the consumers and, unless `listen` is false, the HTTP listener. */
+  start(options?: { listen?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function buildApp({
+  config,
+  logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
+  registry = createRegistry(SERVICE),
+}: OrdersDeps): Promise<OrdersApp> {
+  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry });
+  const consumers = [
+    CONSUMERS.ordersOnOrderCreated,
+    CONSUMERS.ordersOnInventoryReserved,
+    CONSUMERS.ordersOnInventoryRejected,
+    CONSUMERS.ordersOnPaymentSucceeded,
+    CONSUMERS.ordersOnPaymentFailed,
+  ];
+  await bus.provision({ replicas: config.NATS_REPLICAS, consumers, buckets: [BUCKETS.orders, BUCKETS.orderIdempotency] });
+  const store = await createOrderStore(bus);
+  const metrics = createOrderMetrics(registry);
+  const http = createHttpServer({ logger, registry, isReady: () => bus.isReady() });
+  registerOrderRoutes(http, { store, publish: bus.publish, metrics });
+  const advance = { store, metrics };
+
+  return {
+    http,
+    bus,
+    start: async ({ listen = true } = {}) => {
+      const n = config.CONSUMER_CONCURRENCY;
+      await bus.consume(CONSUMERS.ordersOnOrderCreated, onOrderCreated(store), n);
+      await bus.consume(CONSUMERS.ordersOnInventoryReserved, onInventoryReserved(advance), n);
+      await bus.consume(CONSUMERS.ordersOnInventoryRejected, onInventoryRejected(advance), n);
+      await bus.consume(CONSUMERS.ordersOnPaymentSucceeded, onPaymentSucceeded(advance), n);
+      await bus.consume(CONSUMERS.ordersOnPaymentFailed, onPaymentFailed(advance), n);
+      if (listen) await http.listen({ port: config.PORT, host: config.HOST });
+    },
+    close: async () => {
+      // 503 for new requests while in-flight ones finish, then stop consumers and drain NATS.
+      await http.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import type { OrderCreated } from "@shop/contracts";
+import { required, requireOrderId } from "@shop/eventbus";
+import type { OrderStore } from "../adapters/order-store.js";
+import { newOrder } from "../domain/order.js";
+
+/** Projects the view from the stream: repairs a view missing after a crash between publish and write. */
+export function onOrderCreated(store: OrderStore) {
+  return async (event: OrderCreated): Promise<void> => {
+    const orderId = requireOrderId(event);
+    const createdAt = new Date(Number(event.meta?.occurredAtMs ?? 0n)).toISOString();
+    const items = required(event.lines.length > 0 ? event.lines : null, "lines").map(({ sku, quantity }) => ({ sku, quantity }));
+    await store.orders.create(orderId, newOrder(orderId, required(event.customerId, "customer_id"), items, createdAt));
+  };
+}

@@ -1,0 +1,45 @@
+import type { Static } from "@fastify/type-provider-typebox";
+import type { Publish } from "@shop/eventbus";
+import { HttpProblem } from "@shop/telemetry";
+import type { FastifyInstance } from "fastify";
+import type { OrderStore } from "../adapters/order-store.js";
+import { duplicateSkus, type Order } from "../domain/order.js";
+import type { OrderMetrics } from "../metrics.js";
+import { placeOrder } from "../use-cases/place-order.js";
+import { OrderParams, OrderView, PlaceOrderBody, PlaceOrderHeaders } from "./schemas.js";
+
+export interface OrderRoutesDeps {
+  store: OrderStore;
+  publish: Publish;
+  metrics: OrderMetrics;
+}
+
+export function registerOrderRoutes(app: FastifyInstance, { store, publish, metrics }: OrderRoutesDeps): void {
+  app.post<{ Body: Static<typeof PlaceOrderBody>; Headers: Static<typeof PlaceOrderHeaders> }>(
+    "/orders",
+    { schema: { body: PlaceOrderBody, headers: PlaceOrderHeaders } },
+    async (request, reply) => {
+      const duplicates = duplicateSkus(request.body.items);
+      if (duplicates.length > 0) {
+        throw new HttpProblem(400, "DUPLICATE_SKU", "Invalid request", `each SKU may appear on one line only: ${duplicates.join(", ")}`);
+      }
+      const order = await placeOrder({ store, publish }, request.body, request.headers["idempotency-key"]);
+      metrics.accepted();
+      return reply.code(202).header("Location", `/orders/${order.orderId}`).send({ orderId: order.orderId, status: order.status });
+    },
+  );
+
+  app.get<{ Params: Static<typeof OrderParams> }>(
+    "/orders/:id",
+    { schema: { params: OrderParams, response: { 200: OrderView } } },
+    async (request) => {
+      const found = await store.orders.get(request.params.id);
+      if (!found) throw new HttpProblem(404, "ORDER_NOT_FOUND", "Order not found", `no order ${request.params.id}`);
+      return toView(found.value);
+    },
+  );
+}
+
+function toView({ orderId, customerId, status, items, totalMinor, currency, reason }: Order) {
+  return { orderId, customerId, status, items, totalMinor, currency, ...(reason ? { reason } : {}) };
+}

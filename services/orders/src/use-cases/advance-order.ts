@@ -1,0 +1,28 @@
+import { RetryableError } from "@shop/eventbus";
+import type { OrderStore } from "../adapters/order-store.js";
+import { applyOrderEvent, isTerminal, type Order, type OrderEvent } from "../domain/order.js";
+import type { OrderMetrics } from "../metrics.js";
+
+export interface AdvanceOrderDeps {
+  store: OrderStore;
+  metrics: OrderMetrics;
+  now?: () => Date;
+}
+
+/** Applies a saga event to the order view with compare-and-set; a no-op for duplicates and late events. */
+export async function advanceOrder(
+  { store, metrics, now = () => new Date() }: AdvanceOrderDeps,
+  orderId: string,
+  event: OrderEvent,
+): Promise<Order> {
+  let changed: Order | null = null;
+  const stored = await store.orders.update(orderId, (current) => {
+    // The projector has not written the view yet (crash between publish and view write): try later.
+    if (!current) throw new RetryableError("ORDER_NOT_PROJECTED", `order ${orderId} is not projected yet`, { delayMs: 500 });
+    changed = applyOrderEvent(current, event, now().toISOString());
+    return changed;
+  });
+  const result = changed as Order | null;
+  if (result && isTerminal(result.status)) metrics.completed(result);
+  return stored as Order;
+}

@@ -1,0 +1,26 @@
+import { baseConfigShape, loadConfig, portKey } from "@shop/telemetry";
+import { z } from "zod";
+
+const rate = z.coerce.number().min(0).max(1);
+const ms = z.coerce.number().int().min(0);
+
+const shape = {
+  ...baseConfigShape,
+  PORT: portKey(3002),
+  /** Share of provider calls that fail transiently (simulated outage noise). */
+  PAYMENT_FAILURE_RATE: rate.default(0),
+  /** Latency added to every provider call. */
+  PAYMENT_LATENCY_MS: ms.default(0),
+  /** Charges above this many minor units are declined. */
+  PAYMENT_DECLINE_ABOVE_MINOR: z.coerce.number().int().positive().default(1_000_000),
+  PROVIDER_TIMEOUT_MS: ms.positive().default(2_000),
+  BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  BREAKER_RESET_TIMEOUT_MS: ms.positive().default(5_000),
+  BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(10),
+};
+
+export type PaymentsConfig = ReturnType<typeof loadPaymentsConfig>;
+
+export function loadPaymentsConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(shape, env);
+}

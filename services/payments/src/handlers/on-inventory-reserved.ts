@@ -1,0 +1,18 @@
+import type { InventoryReserved } from "@shop/contracts";
+import { PermanentError, required, requireOrderId } from "@shop/eventbus";
+import { type ChargeOrderDeps, chargeOrder } from "../use-cases/charge-order.js";
+
+export function onInventoryReserved(deps: ChargeOrderDeps) {
+  return async (event: InventoryReserved): Promise<void> => {
+    const total = required(event.total, "total");
+    const amountMinor = Number(total.amountMinor);
+    if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0)
+      throw new PermanentError("INVALID_EVENT", `invalid total ${total.amountMinor}`);
+    await chargeOrder(deps, {
+      orderId: requireOrderId(event),
+      customerId: required(event.customerId, "customer_id"),
+      amountMinor,
+      currency: required(total.currency, "total.currency"),
+    });
+  };
+}
