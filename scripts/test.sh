@@ -7,7 +7,7 @@ bash scripts/ensure-tools.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "==> lint (biome)"
-biome ci .
+biome ci --colors=off .
 
 echo "==> proto: buf lint, generated code up to date, buf breaking"
 buf lint

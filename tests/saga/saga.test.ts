@@ -120,7 +120,8 @@ describe("order saga over JetStream", () => {
     );
     expect(results.every((r) => r.status === 202)).toBe(true);
     const orders = await Promise.all(results.map((r) => stack.waitForOrder(r.body.orderId as string)));
-    const byStatus = orders.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.status]: (acc[o.status] ?? 0) + 1 }), {});
+    const byStatus: Record<string, number> = {};
+    for (const order of orders) byStatus[order.status] = (byStatus[order.status] ?? 0) + 1;
     expect(byStatus).toEqual({ CONFIRMED: 10, REJECTED: 40 });
     await stack.settled();
     const hot = await stack.stock("HOT");

@@ -97,8 +97,8 @@ export async function startInProcessStack({ catalog, paymentsEnv = {} }: StackOp
     },
     streamMessages: async (stream) => (await probe.jsm.streams.info(stream)).state.messages,
     deadLetters: (durable) => probe.deadLetters(durable),
-    settled: () =>
-      waitFor(
+    settled: async () => {
+      await waitFor(
         async () => {
           for (const stream of ["ORDERS", "INVENTORY", "PAYMENTS"]) {
             for await (const info of probe.jsm.consumers.list(stream)) {
@@ -108,7 +108,8 @@ export async function startInProcessStack({ catalog, paymentsEnv = {} }: StackOp
           return true;
         },
         { what: "every consumer to be fully acked", timeoutMs: 20_000 },
-      ),
+      );
+    },
     close: async () => {
       await probe.close();
       await Promise.all([orders.close(), inventory.close(), payments.close()]);

@@ -27,6 +27,10 @@ export const baseConfigShape = {
     .default(1),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
+  /** How long a delivered message may stay unacked before JetStream redelivers it (e.g. after a crash). */
+  CONSUMER_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Deliveries before a message is given up on and moved to the DLQ. */
+  CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).default(10),
 };
 
 export function portKey(defaultPort: number) {

@@ -50,6 +50,8 @@ export function createHttpServer({ logger, registry, isReady, bodyLimit = 64 * 1
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
   });
+  // JSON only: anything else is 415, not a string body that fails validation later.
+  app.removeContentTypeParser("text/plain");
   const http = createHttpMetrics(registry);
 
   app.addHook("onResponse", async (request, reply) => {

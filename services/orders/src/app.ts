@@ -42,7 +42,12 @@ export async function buildApp({
     CONSUMERS.ordersOnPaymentSucceeded,
     CONSUMERS.ordersOnPaymentFailed,
   ];
-  await bus.provision({ replicas: config.NATS_REPLICAS, consumers, buckets: [BUCKETS.orders, BUCKETS.orderIdempotency] });
+  await bus.provision({
+    replicas: config.NATS_REPLICAS,
+    consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
+    consumers,
+    buckets: [BUCKETS.orders, BUCKETS.orderIdempotency],
+  });
   const store = await createOrderStore(bus);
   const metrics = createOrderMetrics(registry);
   const http = createHttpServer({ logger, registry, isReady: () => bus.isReady() });

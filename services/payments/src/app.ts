@@ -36,6 +36,7 @@ export async function buildApp({
   const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry });
   await bus.provision({
     replicas: config.NATS_REPLICAS,
+    consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
     consumers: [CONSUMERS.paymentsOnInventoryReserved],
     buckets: [BUCKETS.payments, BUCKETS.providerLedger],
   });

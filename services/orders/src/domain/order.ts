@@ -43,7 +43,8 @@ export function newOrder(orderId: string, customerId: string, items: OrderItem[]
 export function applyOrderEvent(order: Order, event: OrderEvent, at: string): Order | null {
   switch (event.type) {
     case "reserved": {
-      const needsPrices = order.totalMinor === null;
+      // A payment may overtake the reservation: then the late reservation only fills in the prices.
+      const needsPrices = order.totalMinor === null && (order.status === "CONFIRMED" || order.status === "CANCELLED");
       if (order.status !== "PENDING" && !needsPrices) return null;
       return {
         ...order,

@@ -1,0 +1,101 @@
+import { type NatsServerHandle, startNatsServer } from "@shop/testkit";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp, type OrdersApp } from "../src/app.js";
+import { loadOrdersConfig } from "../src/config.js";
+
+let nats: NatsServerHandle;
+let app: OrdersApp;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  app = await buildApp({ config: loadOrdersConfig({ NATS_URL: nats.url, PORT: "0" }), logger: pino({ level: "silent" }) });
+  await app.start({ listen: false });
+});
+afterAll(async () => {
+  await app?.close();
+  await nats?.stop();
+});
+
+const valid = { customerId: "c-1", items: [{ sku: "MUG-RED", quantity: 1 }] };
+const line = (sku: string, quantity: unknown = 1) => ({ sku, quantity });
+
+async function ordersPublished(): Promise<number> {
+  return (await app.bus.jsm.streams.info("ORDERS")).state.messages;
+}
+
+const badBodies: Array<[string, unknown]> = [
+  ["quantity 0", { ...valid, items: [line("MUG-RED", 0)] }],
+  ["quantity -1", { ...valid, items: [line("MUG-RED", -1)] }],
+  ["quantity 1.5", { ...valid, items: [line("MUG-RED", 1.5)] }],
+  ['quantity "5" (no coercion)', { ...valid, items: [line("MUG-RED", "5")] }],
+  ["empty items", { ...valid, items: [] }],
+  ["101 items", { ...valid, items: Array.from({ length: 101 }, (_, i) => line(`SKU-${i}`)) }],
+  ["duplicate SKUs", { ...valid, items: [line("MUG-RED"), line("MUG-RED", 2)] }],
+  ["a price set by the client", { ...valid, items: [{ sku: "MUG-RED", quantity: 1, priceMinor: 1 }] }],
+  ["a status set by the client", { ...valid, status: "CONFIRMED" }],
+  ["a missing customerId", { items: valid.items }],
+  ["a lower-case SKU", { ...valid, items: [line("mug-red")] }],
+  ["a JSON array", [valid]],
+];
+
+describe("POST /orders rejects bad input with problem+json and publishes nothing", () => {
+  it.each(badBodies)("%s -> 400", async (_case, body) => {
+    const before = await ordersPublished();
+    const res = await app.http.inject({
+      method: "POST",
+      url: "/orders",
+      payload: JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 400, title: expect.any(String), detail: expect.any(String) });
+    expect(await ordersPublished()).toBe(before);
+  });
+
+  it.each([
+    ["invalid JSON", "application/json", '{"customerId": "c-1", "items": [', 400],
+    ["an empty JSON body", "application/json", "", 400],
+    ["text/plain", "text/plain", JSON.stringify(valid), 415],
+    ["form encoding", "application/x-www-form-urlencoded", "customerId=c-1", 415],
+    ["an oversized body", "application/json", JSON.stringify({ ...valid, pad: "x".repeat(70 * 1024) }), 413],
+  ])("%s (%s) -> %i", async (_case, contentType, payload, status) => {
+    const before = await ordersPublished();
+    const res = await app.http.inject({ method: "POST", url: "/orders", payload, headers: { "content-type": contentType } });
+    expect(res.statusCode, res.body).toBe(status);
+    expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    expect(await ordersPublished()).toBe(before);
+  });
+
+  it("an Idempotency-Key longer than 255 characters -> 400", async () => {
+    const res = await app.http.inject({ method: "POST", url: "/orders", payload: valid, headers: { "idempotency-key": "k".repeat(256) } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  });
+
+  it("a valid order is accepted, so the cases above fail for their own reason", async () => {
+    const before = await ordersPublished();
+    const res = await app.http.inject({ method: "POST", url: "/orders", payload: valid });
+    expect(res.statusCode).toBe(202);
+    expect(await ordersPublished()).toBe(before + 1);
+  });
+});
+
+describe("other routes", () => {
+  it("an unknown order -> 404 problem; a malformed id -> 400 problem", async () => {
+    const missing = await app.http.inject({ method: "GET", url: "/orders/does-not-exist" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    const malformed = await app.http.inject({ method: "GET", url: "/orders/a.b*c" });
+    expect(malformed.statusCode).toBe(400);
+  });
+
+  it("health, readiness and metrics answer", async () => {
+    expect((await app.http.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+    expect((await app.http.inject({ method: "GET", url: "/readyz" })).json()).toEqual({ status: "ready" });
+    const metrics = await app.http.inject({ method: "GET", url: "/metrics" });
+    expect(metrics.body).toMatch(/http_server_requests_total\{method="POST",route="\/orders",status_code="400",service="orders"\}/);
+    expect(metrics.body).toMatch(/process_resident_memory_bytes\{service="orders"\}/);
+  });
+});
