@@ -35,7 +35,7 @@ export class Bus {
     registry: Registry | undefined,
   ) {
     this.metrics = registry ? createBusMetrics(registry) : undefined;
-    this.publish = createPublisher({ js, logger, metrics: this.metrics });
+    this.publish = createPublisher({ js, logger, metrics: this.metrics, isConnected: () => link.isConnected() });
   }
 
   static async connect(options: BusOptions): Promise<Bus> {
@@ -54,7 +54,7 @@ export class Bus {
   }
 
   async kv<T>(bucket: string): Promise<JsonKv<T>> {
-    return new JsonKv<T>(await new Kvm(this.js).open(bucket));
+    return new JsonKv<T>(await new Kvm(this.js).open(bucket), () => this.link.isConnected());
   }
 
   async consume<Desc extends DescMessage>(def: ConsumerDef<Desc>, handler: Handler<Desc>, concurrency?: number): Promise<ConsumerHandle> {

@@ -1,6 +1,6 @@
 import type { KV } from "@nats-io/kv";
 import { RetryableError } from "./errors.js";
-import { isWrongLastSequence } from "./nats-errors.js";
+import { isTransient, isWrongLastSequence } from "./nats-errors.js";
 
 export interface Versioned<T> {
   value: T;
@@ -14,10 +14,24 @@ const MAX_CAS_ATTEMPTS = 100;
 
 /** A JetStream KV bucket of JSON values with compare-and-set updates. */
 export class JsonKv<T> {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly isConnected: () => boolean = () => true,
+  ) {}
+
+  /** Runs a KV call; disconnection and timeouts become RetryableError (503 over HTTP, nak in handlers). */
+  private async call<R>(what: string, fn: (kv: KV) => Promise<R>): Promise<R> {
+    if (!this.isConnected()) throw new RetryableError("NATS_DISCONNECTED", `not connected to NATS; KV ${what} not done`);
+    try {
+      return await fn(this.kv);
+    } catch (err) {
+      if (isTransient(err)) throw new RetryableError("NATS_UNAVAILABLE", `KV ${what} failed: ${String(err)}`, { cause: err });
+      throw err;
+    }
+  }
 
   async get(key: string): Promise<Versioned<T> | null> {
-    const entry = await this.kv.get(key);
+    const entry = await this.call("get", (kv) => kv.get(key));
     if (entry?.operation !== "PUT") return null;
     return { value: entry.json<T>(), revision: entry.revision };
   }
@@ -25,7 +39,7 @@ export class JsonKv<T> {
   /** Writes only when the key is absent; returns false when it already exists. */
   async create(key: string, value: T): Promise<boolean> {
     try {
-      await this.kv.create(key, JSON.stringify(value));
+      await this.call("create", (kv) => kv.create(key, JSON.stringify(value)));
       return true;
     } catch (err) {
       if (isWrongLastSequence(err) || /exists/i.test(String(err))) return false;
@@ -34,7 +48,7 @@ export class JsonKv<T> {
   }
 
   async put(key: string, value: T): Promise<void> {
-    await this.kv.put(key, JSON.stringify(value));
+    await this.call("put", (kv) => kv.put(key, JSON.stringify(value)));
   }
 
   /**
@@ -47,8 +61,9 @@ export class JsonKv<T> {
       const next = mutate(current?.value ?? null);
       if (next === null) return current?.value ?? null;
       try {
-        if (current) await this.kv.update(key, JSON.stringify(next), current.revision);
-        else await this.kv.create(key, JSON.stringify(next));
+        const data = JSON.stringify(next);
+        if (current) await this.call("update", (kv) => kv.update(key, data, current.revision));
+        else await this.call("create", (kv) => kv.create(key, data));
         return next;
       } catch (err) {
         if (!isWrongLastSequence(err) && !/exists/i.test(String(err))) throw err;
@@ -61,7 +76,7 @@ export class JsonKv<T> {
 
   async keys(): Promise<string[]> {
     const out: string[] = [];
-    for await (const key of await this.kv.keys()) out.push(key);
+    for await (const key of await this.call("keys", (kv) => kv.keys())) out.push(key);
     return out;
   }
 }

@@ -13,3 +13,9 @@ export function isWrongLastSequence(err: unknown): boolean {
   if (err instanceof JetStreamApiError) return err.code === WRONG_LAST_SEQUENCE;
   return /wrong last sequence/i.test(String(err));
 }
+
+/** Failures a later attempt may not see: timeouts, no responders, a dropped connection. */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return /timeout|no responders|503|disconnect|connection (closed|refused|draining)/i.test(`${err.name} ${err.message}`);
+}

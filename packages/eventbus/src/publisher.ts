@@ -25,6 +25,8 @@ export interface PublisherOptions {
   /** Attempts per publish before the caller sees the error. */
   retries?: number;
   timeoutMs?: number;
+  /** While false, publishes fail at once instead of queueing behind a dead connection. */
+  isConnected?: () => boolean;
 }
 
 export type Publish = <Desc extends DescMessage>(
@@ -37,8 +39,16 @@ export type Publish = <Desc extends DescMessage>(
  * Typed publish: protobuf encoding, `Nats-Msg-Id`, retries with exponential backoff and jitter.
  * Each call is independent, so concurrent callers share the connection pipelined.
  */
-export function createPublisher({ js, logger, metrics, retries = 4, timeoutMs = 5_000 }: PublisherOptions): Publish {
+export function createPublisher({
+  js,
+  logger,
+  metrics,
+  retries = 4,
+  timeoutMs = 5_000,
+  isConnected = () => true,
+}: PublisherOptions): Publish {
   return async (event, message, options) => {
+    if (!isConnected()) throw new RetryableError("NATS_DISCONNECTED", `not connected to NATS; ${event.subject} not published`);
     const data = toBinary(event.schema, message);
     const hdrs = buildHeaders(event.schema.typeName, options.headers);
     try {
