@@ -119,6 +119,26 @@ describe("delivery guarantees", () => {
     expect(reasons).toContain("order has no lines or a line without SKU or quantity");
     expect((await waitForLetters(CONSUMERS.ordersOnOrderCreated.durable, 2)).map((l) => l.reason)).toContain("event is missing lines");
   });
+
+  // Last: it restarts the broker under the other tests' feet.
+  it("orders in flight when the broker is killed and restarted still complete, and new orders flow again", async () => {
+    const inFlight = await Promise.all(
+      Array.from({ length: 5 }, async (_, i) => {
+        const res = await stack.postOrder({ customerId: `c-outage-${i}`, items: [{ sku: "MUG", quantity: 1 }] });
+        expect(res.status).toBe(202);
+        return res.body.orderId as string;
+      }),
+    );
+    await stack.nats.kill("SIGKILL");
+    await stack.nats.restart();
+    await waitFor(() => stack.orders.bus.isReady() && stack.inventory.bus.isReady() && stack.payments.bus.isReady(), {
+      what: "every service to reconnect",
+      timeoutMs: 15_000,
+    });
+    for (const orderId of inFlight) expect((await stack.waitForOrder(orderId)).status).toBe("CONFIRMED");
+    await confirmedOrder("c-after-outage", 1);
+    for (const orderId of inFlight) expect(await stack.charges(orderId)).toHaveLength(1);
+  });
 });
 
 async function waitForLetters(durable: string, count = 1) {

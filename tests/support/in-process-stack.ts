@@ -45,7 +45,8 @@ const TERMINAL: OrderStatus[] = ["CONFIRMED", "REJECTED", "CANCELLED"];
 /** The three services built with buildApp in this process, against a fresh nats-server. */
 export async function startInProcessStack({ catalog, paymentsEnv = {} }: StackOptions = {}): Promise<InProcessStack> {
   const nats = await startNatsServer();
-  const env = { NATS_URL: nats.url, LOG_LEVEL: "silent", PORT: "0" };
+  // A short ack wait: messages left unacked by a broker restart come back within the test.
+  const env = { NATS_URL: nats.url, LOG_LEVEL: "silent", PORT: "0", CONSUMER_ACK_WAIT_MS: "2000" };
   const logger = pino({ level: "silent" });
   const orders = await buildOrders({ config: loadOrdersConfig(env), logger });
   const inventory = await buildInventory({ config: loadInventoryConfig(env), logger, ...(catalog ? { catalog } : {}) });

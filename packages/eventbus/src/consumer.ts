@@ -99,27 +99,37 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
     }
   };
 
-  const main = await runLoop(await js.consumers.get(def.event.stream, def.durable), concurrency, logger, async (msg) => {
-    const started = performance.now();
-    if (msg.info.deliveryCount > 1) metrics?.redelivered.inc({ consumer: def.durable });
-    const outcome = await processOne(msg);
-    metrics?.processed.inc({ consumer: def.durable, outcome });
-    metrics?.processingSeconds.observe({ consumer: def.durable }, (performance.now() - started) / 1000);
-  });
+  const main = await runLoop(
+    () => js.consumers.get(def.event.stream, def.durable),
+    concurrency,
+    logger,
+    async (msg) => {
+      const started = performance.now();
+      if (msg.info.deliveryCount > 1) metrics?.redelivered.inc({ consumer: def.durable });
+      const outcome = await processOne(msg);
+      metrics?.processed.inc({ consumer: def.durable, outcome });
+      metrics?.processingSeconds.observe({ consumer: def.durable }, (performance.now() - started) / 1000);
+    },
+  );
 
   const advisoryDurable = `${def.durable}${MAX_DELIVERIES_SUFFIX}`;
-  const advisories = await runLoop(await js.consumers.get(STREAMS.advisories.name, advisoryDurable), 1, logger, async (msg) => {
-    try {
-      const advisory = msg.json<MaxDeliveriesAdvisory>();
-      await publishDeadLetter(js, await deadLetterFromAdvisory(jsm, advisory));
-      metrics?.dlqMoves.inc({ consumer: def.durable, reason: "max_deliveries" });
-      logger.error({ seq: advisory.stream_seq, deliveries: advisory.deliveries }, "exhausted message moved to DLQ");
-      msg.ack();
-    } catch (err) {
-      logger.error({ err }, "could not move exhausted message to DLQ; retrying");
-      msg.nak(backoffDelay(msg.info.deliveryCount));
-    }
-  });
+  const advisories = await runLoop(
+    () => js.consumers.get(STREAMS.advisories.name, advisoryDurable),
+    1,
+    logger,
+    async (msg) => {
+      try {
+        const advisory = msg.json<MaxDeliveriesAdvisory>();
+        await publishDeadLetter(js, await deadLetterFromAdvisory(jsm, advisory));
+        metrics?.dlqMoves.inc({ consumer: def.durable, reason: "max_deliveries" });
+        logger.error({ seq: advisory.stream_seq, deliveries: advisory.deliveries }, "exhausted message moved to DLQ");
+        msg.ack();
+      } catch (err) {
+        logger.error({ err }, "could not move exhausted message to DLQ; retrying");
+        msg.nak(backoffDelay(msg.info.deliveryCount));
+      }
+    },
+  );
 
   return {
     durable: def.durable,
@@ -133,13 +143,23 @@ interface Loop {
   stop(): Promise<void>;
 }
 
-/** Pulls and dispatches with at most `concurrency` handlers in flight. */
-async function runLoop(consumer: Consumer, concurrency: number, logger: Logger, onMessage: (msg: JsMsg) => Promise<void>): Promise<Loop> {
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 8) });
+/**
+ * Pulls and dispatches with at most `concurrency` handlers in flight. If the pull iterator ends or
+ * fails while not stopping (durable recreated, long outage), it is opened again after a backoff:
+ * a consumer never stops silently.
+ */
+async function runLoop(
+  openConsumer: () => Promise<Consumer>,
+  concurrency: number,
+  logger: Logger,
+  onMessage: (msg: JsMsg) => Promise<void>,
+): Promise<Loop> {
+  const open = async () => (await openConsumer()).consume({ max_messages: Math.max(concurrency * 2, 8) });
+  let messages: ConsumerMessages = await open();
   let stopping = false;
   const inflight = new Set<Promise<void>>();
-  const done = (async () => {
-    for await (const msg of messages) {
+  const drain = async (iterator: ConsumerMessages) => {
+    for await (const msg of iterator) {
       if (stopping) {
         // Buffered but not started: hand it back at once rather than after ack_wait.
         msg.nak();
@@ -150,6 +170,25 @@ async function runLoop(consumer: Consumer, concurrency: number, logger: Logger, 
         .finally(() => inflight.delete(task));
       inflight.add(task);
       if (inflight.size >= concurrency) await Promise.race(inflight);
+    }
+  };
+  const done = (async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await drain(messages);
+      } catch (err) {
+        if (!stopping) logger.error({ err }, "pull consumer failed");
+      }
+      if (stopping) break;
+      logger.warn({ attempt }, "pull consumer ended unexpectedly; reopening");
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt)));
+      if (stopping) break;
+      try {
+        messages = await open();
+        attempt = 0;
+      } catch (err) {
+        logger.error({ err }, "could not reopen pull consumer");
+      }
     }
     await Promise.all(inflight);
   })();

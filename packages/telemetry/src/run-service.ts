@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 
 export interface RunnableApp {
@@ -40,4 +41,11 @@ export async function runService(app: RunnableApp, logger: Logger, shutdownTimeo
     logger.fatal({ err }, "start failed");
     process.exit(1);
   }
+}
+
+/** What every service's buildApp returns: the Fastify instance for inject(), and its lifecycle. */
+export interface ServiceApp extends RunnableApp {
+  http: FastifyInstance;
+  /** Starts the consumers and, unless `listen` is false, the HTTP listener. */
+  start(options?: { listen?: boolean }): Promise<void>;
 }

@@ -1,7 +1,6 @@
 import { BUCKETS, CONSUMERS } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
-import { createHttpServer, createLogger, createRegistry, type Logger } from "@shop/telemetry";
-import type { FastifyInstance } from "fastify";
+import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp } from "@shop/telemetry";
 import type { Registry } from "prom-client";
 import { type CatalogEntry, DEMO_CATALOG, seedCatalog } from "./adapters/demo-catalog.js";
 import { createInventoryStore, type InventoryStore } from "./adapters/inventory-store.js";
@@ -21,12 +20,9 @@ export interface InventoryDeps {
   catalog?: readonly CatalogEntry[];
 }
 
-export interface InventoryApp {
-  http: FastifyInstance;
+export interface InventoryApp extends ServiceApp {
   bus: Bus;
   store: InventoryStore;
-  start(options?: { listen?: boolean }): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function buildApp({

@@ -1,7 +1,6 @@
 import { BUCKETS, CONSUMERS } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
-import { createHttpServer, createLogger, createRegistry, type Logger } from "@shop/telemetry";
-import type { FastifyInstance } from "fastify";
+import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp } from "@shop/telemetry";
 import type { Registry } from "prom-client";
 import { createOrderStore } from "./adapters/order-store.js";
 import type { OrdersConfig } from "./config.js";
@@ -21,12 +20,8 @@ export interface OrdersDeps {
   registry?: Registry;
 }
 
-export interface OrdersApp {
-  http: FastifyInstance;
+export interface OrdersApp extends ServiceApp {
   bus: Bus;
-  /** Starts the consumers and, unless `listen` is false, the HTTP listener. */
-  start(options?: { listen?: boolean }): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function buildApp({

@@ -1,20 +1,18 @@
-import { type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
-import { pino } from "pino";
+import { type NatsServerHandle, waitFor } from "@shop/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, type OrdersApp } from "../src/app.js";
-import { loadOrdersConfig } from "../src/config.js";
+import type { OrdersApp } from "../src/app.js";
+import { startOrders } from "./support.js";
 
-let nats: NatsServerHandle;
+let orders: Awaited<ReturnType<typeof startOrders>>;
 let app: OrdersApp;
+let nats: NatsServerHandle;
 
 beforeAll(async () => {
-  nats = await startNatsServer();
-  app = await buildApp({ config: loadOrdersConfig({ NATS_URL: nats.url, PORT: "0" }), logger: pino({ level: "silent" }) });
-  await app.start({ listen: false });
+  orders = await startOrders();
+  ({ app, nats } = orders);
 });
 afterAll(async () => {
-  await app?.close();
-  await nats?.stop();
+  await orders?.stop();
 });
 
 const order = { customerId: "c-1", items: [{ sku: "MUG-RED", quantity: 1 }] };

@@ -1,7 +1,6 @@
 import { BUCKETS, CONSUMERS } from "@shop/contracts";
 import { Bus, createBreaker } from "@shop/eventbus";
-import { createHttpServer, createLogger, createRegistry, type Logger } from "@shop/telemetry";
-import type { FastifyInstance } from "fastify";
+import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp } from "@shop/telemetry";
 import type { Registry } from "prom-client";
 import { createFakeProvider, type PaymentProvider } from "./adapters/fake-provider.js";
 import { createPaymentStore, type PaymentStore } from "./adapters/payment-store.js";
@@ -19,12 +18,9 @@ export interface PaymentsDeps {
   provider?: PaymentProvider;
 }
 
-export interface PaymentsApp {
-  http: FastifyInstance;
+export interface PaymentsApp extends ServiceApp {
   bus: Bus;
   store: PaymentStore;
-  start(options?: { listen?: boolean }): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function buildApp({
