@@ -50,13 +50,14 @@ start_service orders "$ORDERS_PORT"
 start_service inventory "$INVENTORY_PORT"
 start_service payments "$PAYMENTS_PORT"
 
+ready() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$1/readyz"; }
 for port in "$ORDERS_PORT" "$INVENTORY_PORT" "$PAYMENTS_PORT"; do
   for _ in $(seq 1 300); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    ready "$port" && break
     for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a service exited during start-up (see its log above)" >&2; exit 1; }; done
     sleep 0.1
   done
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "service on port $port is not ready" >&2; exit 1; }
+  ready "$port" || { echo "service on port $port is not ready" >&2; exit 1; }
 done
 
 cat <<MSG
