@@ -23,7 +23,9 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
       if (duplicates.length > 0) {
         throw new HttpProblem(400, "DUPLICATE_SKU", "Invalid request", `each SKU may appear on one line only: ${duplicates.join(", ")}`);
       }
-      const order = await placeOrder({ store, publish }, request.body, request.headers["idempotency-key"]);
+      const onViewWriteFailed = (err: unknown, orderId: string) =>
+        request.log.warn({ err, orderId }, "order accepted; view write failed, projector will write it");
+      const order = await placeOrder({ store, publish, onViewWriteFailed }, request.body, request.headers["idempotency-key"]);
       metrics.accepted();
       return reply.code(202).header("Location", `/orders/${order.orderId}`).send({ orderId: order.orderId, status: order.status });
     },

@@ -15,6 +15,8 @@ export interface PlaceOrderDeps {
   store: OrderStore;
   publish: Publish;
   now?: () => Date;
+  /** Told when the view could not be written after the order was accepted (the projector repairs it). */
+  onViewWriteFailed?: (err: unknown, orderId: string) => void;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface PlaceOrderDeps {
  * after a crash between the two, the orders-on-order-created projector writes the view.
  */
 export async function placeOrder(
-  { store, publish, now = () => new Date() }: PlaceOrderDeps,
+  { store, publish, now = () => new Date(), onViewWriteFailed }: PlaceOrderDeps,
   input: PlaceOrderInput,
   idempotencyKey?: string,
 ): Promise<Order> {
@@ -66,8 +68,15 @@ export async function placeOrder(
     lines: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
   });
   await publish(EVENTS.orderCreated, event, { msgId: eventId(EVENTS.orderCreated, order.orderId) });
-  await store.orders.create(order.orderId, order);
-  return (await store.orders.get(order.orderId))?.value ?? order;
+  // From here the order is accepted: a failed view write must not turn into an error the client
+  // would retry (creating a second order); the projector writes the view from the stream.
+  try {
+    await store.orders.create(order.orderId, order);
+    return (await store.orders.get(order.orderId))?.value ?? order;
+  } catch (err) {
+    onViewWriteFailed?.(err, order.orderId);
+    return order;
+  }
 }
 
 function hashRequest(input: PlaceOrderInput): string {
