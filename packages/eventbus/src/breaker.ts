@@ -1,6 +1,7 @@
+import { trace } from "@opentelemetry/api";
 import CircuitBreaker from "opossum";
 import type { Logger } from "pino";
-import { Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
 import { RetryableError } from "./errors.js";
 
 export interface BreakerOptions {
@@ -27,7 +28,8 @@ export interface Breaker<A extends unknown[], R> {
 }
 
 const STATE_VALUE = { closed: 0, "half-open": 1, open: 2 } as const;
-const gauges = new WeakMap<Registry, Gauge<"breaker">>();
+const BREAKER_EVENTS = ["open", "halfOpen", "close", "reject", "failure", "timeout", "success"] as const;
+const instruments = new WeakMap<Registry, { state: Gauge<"breaker">; events: Counter<"breaker" | "event"> }>();
 
 /** An opossum circuit breaker around an outbound call, with its state logged and exported. */
 export function createBreaker<A extends unknown[], R>(call: (...args: A) => Promise<R>, options: BreakerOptions): Breaker<A, R> {
@@ -41,16 +43,22 @@ export function createBreaker<A extends unknown[], R>(call: (...args: A) => Prom
     rollingCountTimeout: 10_000,
     errorFilter: options.isBusinessOutcome ?? (() => false),
   });
-  const gauge = options.registry ? stateGauge(options.registry) : undefined;
+  const metrics = options.registry ? breakerInstruments(options.registry) : undefined;
   const stateOf = (): Breaker<A, R>["state"] => (breaker.opened ? "open" : breaker.halfOpen ? "half-open" : "closed");
-  const record = () => {
-    gauge?.set({ breaker: options.name }, STATE_VALUE[stateOf()]);
-    options.logger.warn({ breaker: options.name, state: stateOf() }, "circuit breaker state changed");
-  };
-  breaker.on("open", record);
-  breaker.on("halfOpen", record);
-  breaker.on("close", record);
-  gauge?.set({ breaker: options.name }, 0);
+  for (const event of BREAKER_EVENTS) {
+    metrics?.events.inc({ breaker: options.name, event }, 0);
+    // The typings overload on() per event name; every listener here takes no arguments.
+    (breaker.on as (name: string, listener: () => void) => void).call(breaker, event, () => {
+      metrics?.events.inc({ breaker: options.name, event });
+      if (event === "open" || event === "halfOpen" || event === "close") {
+        metrics?.state.set({ breaker: options.name }, STATE_VALUE[stateOf()]);
+        // On the span of the call that tripped it (the consumer or provider span), as the design asks.
+        trace.getActiveSpan()?.addEvent(`breaker.${event}`, { breaker: options.name });
+        options.logger.warn({ breaker: options.name, state: stateOf() }, "circuit breaker state changed");
+      }
+    });
+  }
+  metrics?.state.set({ breaker: options.name }, 0);
 
   return {
     fire: async (...args: A) => {
@@ -58,6 +66,7 @@ export function createBreaker<A extends unknown[], R>(call: (...args: A) => Prom
         return await breaker.fire(...args);
       } catch (err) {
         if (breaker.opened && (err as { code?: string }).code === "EOPENBREAKER") {
+          trace.getActiveSpan()?.addEvent("breaker.rejected", { breaker: options.name, retry_after_ms: resetTimeoutMs });
           throw new RetryableError("BREAKER_OPEN", `circuit breaker ${options.name} is open`, { cause: err, delayMs: resetTimeoutMs });
         }
         throw err;
@@ -70,16 +79,24 @@ export function createBreaker<A extends unknown[], R>(call: (...args: A) => Prom
   };
 }
 
-function stateGauge(registry: Registry): Gauge<"breaker"> {
-  let gauge = gauges.get(registry);
-  if (!gauge) {
-    gauge = new Gauge({
-      name: "circuit_breaker_state",
-      help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
-      labelNames: ["breaker"],
-      registers: [registry],
-    });
-    gauges.set(registry, gauge);
+function breakerInstruments(registry: Registry) {
+  let found = instruments.get(registry);
+  if (!found) {
+    found = {
+      state: new Gauge({
+        name: "circuit_breaker_state",
+        help: "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
+        labelNames: ["breaker"],
+        registers: [registry],
+      }),
+      events: new Counter({
+        name: "circuit_breaker_events_total",
+        help: "Circuit breaker events: open, halfOpen, close, reject (failed fast), failure, timeout, success.",
+        labelNames: ["breaker", "event"],
+        registers: [registry],
+      }),
+    };
+    instruments.set(registry, found);
   }
-  return gauge;
+  return found;
 }

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { connectNats, type NatsLink } from "./connection.js";
 import { type ConsumerHandle, type Handler, startConsumer } from "./consumer.js";
+import { registerConsumerGauges } from "./consumer-gauges.js";
 import { type DeadLetterEntry, listDeadLetters } from "./dlq.js";
 import { JsonKv } from "./kv-store.js";
 import { type BusMetrics, createBusMetrics } from "./metrics.js";
@@ -24,6 +25,7 @@ export interface BusOptions {
 export class Bus {
   readonly publish: Publish;
   private readonly consumers: ConsumerHandle[] = [];
+  private readonly consumerDefs: ConsumerDef[] = [];
   private readonly metrics: BusMetrics | undefined;
   private ready = false;
 
@@ -35,6 +37,13 @@ export class Bus {
     registry: Registry | undefined,
   ) {
     this.metrics = registry ? createBusMetrics(registry) : undefined;
+    if (registry)
+      registerConsumerGauges(
+        registry,
+        jsm,
+        () => this.consumerDefs,
+        () => link.isConnected(),
+      );
     this.publish = createPublisher({ js, logger, metrics: this.metrics, isConnected: () => link.isConnected() });
   }
 
@@ -68,6 +77,7 @@ export class Bus {
       concurrency,
     });
     this.consumers.push(handle);
+    this.consumerDefs.push(def);
     return handle;
   }
 

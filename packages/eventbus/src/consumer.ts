@@ -1,6 +1,7 @@
 import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
+import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { type ConsumerDef, STREAMS } from "@shop/contracts";
 import type { Logger } from "pino";
 import { backoffDelay } from "./backoff.js";
@@ -9,6 +10,7 @@ import { errorMessage, isPermanent, PermanentError, RetryableError } from "./err
 import type { BusMetrics } from "./metrics.js";
 import { MAX_DELIVERIES_SUFFIX } from "./provision.js";
 import { HEADER_SCHEMA } from "./publisher.js";
+import { ATTR, extractTraceContext, orderIdOf, tracer } from "./tracing.js";
 
 export interface MessageContext {
   subject: string;
@@ -44,7 +46,8 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
   const concurrency = options.concurrency ?? 16;
   const expectedSchema = def.event.schema.typeName;
 
-  const poison = async (msg: JsMsg, reason: string): Promise<"term" | "nak"> => {
+  const poison = async (msg: JsMsg, span: Span, reason: string): Promise<"term" | "nak"> => {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
     try {
       await publishDeadLetter(js, {
         durable: def.durable,
@@ -60,44 +63,59 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
     } catch (err) {
       // Never drop it: without a DLQ copy the message stays in play.
       logger.error({ err, reason }, "DLQ publish failed; message will be redelivered");
+      span.addEvent("dlq.publish_failed", { "error.message": errorMessage(err) });
       msg.nak(backoffDelay(msg.info.deliveryCount));
       return "nak";
     }
     metrics?.dlqMoves.inc({ consumer: def.durable, reason: "poison" });
+    metrics?.failed.inc({ consumer: def.durable, kind: "permanent" });
+    span.addEvent("dlq.moved", { "dlq.reason": reason });
     logger.error({ reason, seq: msg.info.streamSequence }, "message moved to DLQ");
     // No reason argument: nats-server 2.9.10 does not parse "+TERM <reason>" and would redeliver; the reason is in the DLQ headers.
     msg.term();
     return "term";
   };
 
-  const processOne = async (msg: JsMsg): Promise<"ack" | "nak" | "term"> => {
+  const processOne = async (msg: JsMsg, span: Span): Promise<"ack" | "nak" | "term"> => {
     const schema = msg.headers?.get(HEADER_SCHEMA);
-    if (schema && schema !== expectedSchema) return poison(msg, `unknown schema ${schema}, expected ${expectedSchema}`);
+    if (schema && schema !== expectedSchema) return poison(msg, span, `unknown schema ${schema}, expected ${expectedSchema}`);
     let event: MessageShape<Desc>;
     try {
       event = fromBinary(def.event.schema, msg.data);
     } catch (err) {
-      return poison(msg, `undecodable ${expectedSchema}: ${errorMessage(err)}`);
+      return poison(msg, span, `undecodable ${expectedSchema}: ${errorMessage(err)}`);
     }
+    const orderId = orderIdOf(event);
+    if (orderId) span.setAttribute(ATTR.orderId, orderId);
     const ctx: MessageContext = {
       subject: msg.subject,
       deliveryCount: msg.info.deliveryCount,
       streamSequence: msg.info.streamSequence,
       headers: msg.headers,
-      logger: logger.child({ seq: msg.info.streamSequence }),
+      logger: logger.child({ seq: msg.info.streamSequence, ...(orderId ? { orderId } : {}) }),
     };
     try {
       await handler(event, ctx);
       msg.ack();
       return "ack";
     } catch (err) {
-      if (isPermanent(err)) return poison(msg, errorMessage(err));
+      span.recordException(err as Error);
+      if (isPermanent(err)) return poison(msg, span, errorMessage(err));
       const delay = err instanceof RetryableError && err.delayMs !== undefined ? err.delayMs : backoffDelay(msg.info.deliveryCount);
       ctx.logger.warn({ err, delayMs: delay, deliveryCount: msg.info.deliveryCount }, "handler failed; nak with delay");
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+      span.addEvent("message.nak", { delay_ms: delay, [ATTR.deliveryCount]: msg.info.deliveryCount });
+      metrics?.failed.inc({ consumer: def.durable, kind: "transient" });
       msg.nak(delay);
       return "nak";
     }
   };
+
+  // Every series exists from the start, so dashboards and alerts see zeros rather than nothing.
+  for (const outcome of ["ack", "nak", "term"]) metrics?.processed.inc({ consumer: def.durable, outcome }, 0);
+  for (const kind of ["transient", "permanent"]) metrics?.failed.inc({ consumer: def.durable, kind }, 0);
+  for (const reason of ["poison", "max_deliveries"]) metrics?.dlqMoves.inc({ consumer: def.durable, reason }, 0);
+  metrics?.redelivered.inc({ consumer: def.durable }, 0);
 
   const main = await runLoop(
     () => js.consumers.get(def.event.stream, def.durable),
@@ -106,7 +124,31 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
     async (msg) => {
       const started = performance.now();
       if (msg.info.deliveryCount > 1) metrics?.redelivered.inc({ consumer: def.durable });
-      const outcome = await processOne(msg);
+      // The consumer span is a child of the producer's span (one trace per order) and links to it.
+      const parent = extractTraceContext(msg.headers);
+      const producer = trace.getSpanContext(parent);
+      const span = tracer.startSpan(
+        `process ${msg.subject}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            [ATTR.system]: "nats",
+            [ATTR.destination]: msg.subject,
+            [ATTR.operationType]: "process",
+            [ATTR.operationName]: "process",
+            [ATTR.consumerGroup]: def.durable,
+            [ATTR.messageId]: msg.headers?.get("Nats-Msg-Id") ?? "",
+            [ATTR.bodySize]: msg.data.byteLength,
+            [ATTR.deliveryCount]: msg.info.deliveryCount,
+            [ATTR.streamSequence]: msg.info.streamSequence,
+          },
+          links: producer ? [{ context: producer }] : [],
+        },
+        parent,
+      );
+      const outcome = await context.with(trace.setSpan(parent, span), () => processOne(msg, span));
+      span.setAttribute("messaging.nats.outcome", outcome);
+      span.end();
       metrics?.processed.inc({ consumer: def.durable, outcome });
       metrics?.processingSeconds.observe({ consumer: def.durable }, (performance.now() - started) / 1000);
     },
@@ -120,7 +162,17 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
     async (msg) => {
       try {
         const advisory = msg.json<MaxDeliveriesAdvisory>();
-        await publishDeadLetter(js, await deadLetterFromAdvisory(jsm, advisory));
+        const letter = await deadLetterFromAdvisory(jsm, advisory);
+        // Recorded in the original message's trace, so the order's trace shows where it ended.
+        await tracer.startActiveSpan("dlq move", { kind: SpanKind.INTERNAL }, extractTraceContext(letter.headers), async (span) => {
+          span.addEvent("dlq.moved", { "dlq.reason": letter.reason, [ATTR.consumerGroup]: def.durable });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: letter.reason });
+          try {
+            await publishDeadLetter(js, letter);
+          } finally {
+            span.end();
+          }
+        });
         metrics?.dlqMoves.inc({ consumer: def.durable, reason: "max_deliveries" });
         logger.error({ seq: advisory.stream_seq, deliveries: advisory.deliveries }, "exhausted message moved to DLQ");
         msg.ack();

@@ -4,6 +4,7 @@ import { Counter, Histogram, type Registry } from "prom-client";
 export interface BusMetrics {
   processed: Counter<"consumer" | "outcome">;
   redelivered: Counter<"consumer">;
+  failed: Counter<"consumer" | "kind">;
   processingSeconds: Histogram<"consumer">;
   publishRetries: Counter<"subject">;
   dlqMoves: Counter<"consumer" | "reason">;
@@ -16,6 +17,12 @@ export function createBusMetrics(registry: Registry): BusMetrics {
       name: "messaging_consumer_processed_total",
       help: "Messages handled by a consumer, by outcome (ack, nak, term).",
       labelNames: ["consumer", "outcome"],
+      registers,
+    }),
+    failed: new Counter({
+      name: "messaging_consumer_failed_total",
+      help: "Messages whose handling failed, by kind (transient: nak'ed for retry; permanent: dead-lettered).",
+      labelNames: ["consumer", "kind"],
       registers,
     }),
     redelivered: new Counter({

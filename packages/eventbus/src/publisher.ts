@@ -2,11 +2,13 @@ import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { toBinary } from "@bufbuild/protobuf";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
+import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { EventDef } from "@shop/contracts";
 import pRetry from "p-retry";
 import type { Logger } from "pino";
-import { RetryableError } from "./errors.js";
+import { errorMessage, RetryableError } from "./errors.js";
 import type { BusMetrics } from "./metrics.js";
+import { ATTR, injectTraceContext, orderIdOf, tracer } from "./tracing.js";
 
 export const HEADER_SCHEMA = "Shop-Schema";
 export const HEADER_CONTENT_TYPE = "Content-Type";
@@ -47,24 +49,46 @@ export function createPublisher({
   timeoutMs = 5_000,
   isConnected = () => true,
 }: PublisherOptions): Publish {
-  return async (event, message, options) => {
-    if (!isConnected()) throw new RetryableError("NATS_DISCONNECTED", `not connected to NATS; ${event.subject} not published`);
+  return (event, message, options) => {
     const data = toBinary(event.schema, message);
-    const hdrs = buildHeaders(event.schema.typeName, options.headers);
-    try {
-      return await pRetry(() => js.publish(event.subject, data, { msgID: options.msgId, headers: hdrs, timeout: timeoutMs }), {
-        retries,
-        minTimeout: 100,
-        maxTimeout: 2_000,
-        randomize: true,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft > 0) metrics?.publishRetries.inc({ subject: event.subject });
-          logger.warn({ err: error, subject: event.subject, msgId: options.msgId, attemptNumber }, "publish attempt failed");
-        },
-      });
-    } catch (err) {
-      throw new RetryableError("PUBLISH_FAILED", `publish to ${event.subject} failed`, { cause: err });
-    }
+    const orderId = orderIdOf(message);
+    const attributes = {
+      [ATTR.system]: "nats",
+      [ATTR.destination]: event.subject,
+      [ATTR.operationType]: "send",
+      [ATTR.operationName]: "send",
+      [ATTR.messageId]: options.msgId,
+      [ATTR.bodySize]: data.byteLength,
+      ...(orderId ? { [ATTR.orderId]: orderId } : {}),
+    };
+    return tracer.startActiveSpan(`send ${event.subject}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+      try {
+        if (!isConnected()) throw new RetryableError("NATS_DISCONNECTED", `not connected to NATS; ${event.subject} not published`);
+        const hdrs = buildHeaders(event.schema.typeName, options.headers);
+        injectTraceContext(hdrs, context.active());
+        const ack = await pRetry(() => js.publish(event.subject, data, { msgID: options.msgId, headers: hdrs, timeout: timeoutMs }), {
+          retries,
+          minTimeout: 100,
+          maxTimeout: 2_000,
+          randomize: true,
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+            if (retriesLeft > 0) metrics?.publishRetries.inc({ subject: event.subject });
+            span.addEvent("publish.retry", { attempt: attemptNumber, "error.message": error.message, retries_left: retriesLeft });
+            logger.warn({ err: error, subject: event.subject, msgId: options.msgId, attemptNumber }, "publish attempt failed");
+          },
+        });
+        span.setAttribute("messaging.nats.stream_sequence", ack.seq);
+        if (ack.duplicate) span.addEvent("publish.duplicate", { "messaging.message.id": options.msgId });
+        return ack;
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+        if (err instanceof RetryableError) throw err;
+        throw new RetryableError("PUBLISH_FAILED", `publish to ${event.subject} failed`, { cause: err });
+      } finally {
+        span.end();
+      }
+    });
   };
 }
 

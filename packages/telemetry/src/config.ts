@@ -29,6 +29,14 @@ export const baseConfigShape = {
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
   /** How long a delivered message may stay unacked before JetStream redelivers it (e.g. after a crash). */
   CONSUMER_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  // Standard OpenTelemetry keys, validated here so a typo fails the start; the SDK reads them itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_SDK_DISABLED: z.stringbool().optional(),
   /** Deliveries before a message is given up on and moved to the DLQ. */
   CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).default(10),
 };

@@ -1,7 +1,18 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, LogController } from "fastify";
+import { FastifyOtelInstrumentation } from "@fastify/otel";
+import type { Span } from "@opentelemetry/api";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createHttpMetrics } from "./metrics.js";
+
+const UNTRACED_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -41,7 +52,7 @@ export function sendProblem(reply: FastifyReply, status: number, title: string, 
  * The HTTP shell every service shares: strict validation (no coercion, no silent stripping),
  * problem+json errors, /healthz, /readyz, /metrics and RED metrics.
  */
-export function createHttpServer({ logger, registry, isReady, bodyLimit = 64 * 1024 }: HttpServerOptions): FastifyInstance {
+export async function createHttpServer({ logger, registry, isReady, bodyLimit = 64 * 1024 }: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit,
@@ -50,6 +61,14 @@ export function createHttpServer({ logger, registry, isReady, bodyLimit = 64 * 1
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
   });
+  // Before any route: the plugin wraps route handlers so they run inside the request's SERVER span.
+  await app.register(
+    new FastifyOtelInstrumentation({
+      instrumentHooks: false,
+      ignorePaths: ({ url }: { url: string }) => UNTRACED_PATHS.has(url),
+      requestHook: (span, request) => span.updateName(`${request.method} ${request.routeOptions.url ?? "unmatched"}`),
+    }).plugin(),
+  );
   // JSON only: anything else is 415, not a string body that fails validation later.
   app.removeContentTypeParser("text/plain");
   const http = createHttpMetrics(registry);
@@ -102,4 +121,9 @@ function titleFor(status: number): string {
     429: "Too many requests",
   };
   return titles[status] ?? "Request error";
+}
+
+/** The request's SERVER span (the active span inside a handler is the plugin's handler span). */
+export function requestSpan(request: FastifyRequest): Span | undefined {
+  return (request as FastifyRequest & { opentelemetry?: () => { span?: Span | null } }).opentelemetry?.().span ?? undefined;
 }

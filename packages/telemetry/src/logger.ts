@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { type Logger, pino } from "pino";
 
 export interface LoggerOptions {
@@ -6,13 +7,22 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
+/** pino JSON logs; every line written inside a span carries its trace_id and span_id. */
 export function createLogger({ service, level, pretty = false }: LoggerOptions): Logger {
   return pino({
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: traceFields,
     ...(pretty ? { transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } } } : {}),
   });
+}
+
+export function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` };
 }
 
 export type { Logger };

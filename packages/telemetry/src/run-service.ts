@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { Telemetry } from "./tracing.js";
 
 export interface RunnableApp {
   start(): Promise<void>;
@@ -10,7 +11,7 @@ export interface RunnableApp {
  * Starts an app and closes it on SIGTERM/SIGINT within `shutdownTimeoutMs`; a second signal or the
  * deadline forces exit. Used by every service's main.ts.
  */
-export async function runService(app: RunnableApp, logger: Logger, shutdownTimeoutMs: number): Promise<void> {
+export async function runService(app: RunnableApp, logger: Logger, shutdownTimeoutMs: number, telemetry?: Telemetry): Promise<void> {
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) {
@@ -26,6 +27,7 @@ export async function runService(app: RunnableApp, logger: Logger, shutdownTimeo
     deadline.unref();
     try {
       await app.close();
+      await telemetry?.shutdown();
       logger.info("shutdown complete");
       process.exit(0);
     } catch (err) {

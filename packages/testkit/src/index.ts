@@ -1,4 +1,5 @@
 export { NATS_SERVER_MISSING, type NatsServerHandle, startNatsServer } from "./nats-server.js";
+export { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from "./otlp-receiver.js";
 export { freePort } from "./ports.js";
 export { type ServiceProcess, type ServiceProcessOptions, startServiceProcess } from "./service-process.js";
 export { type WaitOptions, waitFor } from "./wait-for.js";

@@ -9,6 +9,7 @@ import { onOrderCreated } from "./handlers/on-order-created.js";
 import { onPaymentFailed } from "./handlers/on-payment-failed.js";
 import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
 import { registerInventoryRoutes } from "./http/routes.js";
+import { registerStockGauges } from "./metrics.js";
 
 export const SERVICE = "inventory";
 
@@ -43,8 +44,9 @@ export async function buildApp({
     const seeded = await seedCatalog(store, catalog);
     if (seeded.length > 0) logger.info({ skus: seeded }, "seeded catalog");
   }
-  const http = createHttpServer({ logger, registry, isReady: () => bus.isReady() });
+  const http = await createHttpServer({ logger, registry, isReady: () => bus.isReady() });
   registerInventoryRoutes(http, store);
+  registerStockGauges(registry, store);
 
   return {
     http,

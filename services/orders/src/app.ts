@@ -45,7 +45,7 @@ export async function buildApp({
   });
   const store = await createOrderStore(bus);
   const metrics = createOrderMetrics(registry);
-  const http = createHttpServer({ logger, registry, isReady: () => bus.isReady() });
+  const http = await createHttpServer({ logger, registry, isReady: () => bus.isReady() });
   registerOrderRoutes(http, { store, publish: bus.publish, metrics });
   const advance = { store, metrics };
 

@@ -4,6 +4,7 @@ import { createHttpServer, createLogger, createRegistry, type Logger, type Servi
 import type { Registry } from "prom-client";
 import { createFakeProvider, type PaymentProvider } from "./adapters/fake-provider.js";
 import { createPaymentStore, type PaymentStore } from "./adapters/payment-store.js";
+import { tracedCharge } from "./adapters/provider-client.js";
 import type { PaymentsConfig } from "./config.js";
 import { onInventoryReserved } from "./handlers/on-inventory-reserved.js";
 import { registerPaymentRoutes } from "./http/routes.js";
@@ -45,7 +46,7 @@ export async function buildApp({
       declineAboveMinor: config.PAYMENT_DECLINE_ABOVE_MINOR,
     });
   // A timed-out charge is "unknown": the breaker fails it, the message is retried with the same key.
-  const breaker = createBreaker(psp.charge, {
+  const breaker = createBreaker(tracedCharge(psp), {
     name: "payment-provider",
     logger,
     registry,
@@ -54,7 +55,7 @@ export async function buildApp({
     resetTimeoutMs: config.BREAKER_RESET_TIMEOUT_MS,
     volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
   });
-  const http = createHttpServer({ logger, registry, isReady: () => bus.isReady() });
+  const http = await createHttpServer({ logger, registry, isReady: () => bus.isReady() });
   registerPaymentRoutes(http, store);
 
   return {

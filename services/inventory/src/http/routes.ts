@@ -18,7 +18,7 @@ export function registerInventoryRoutes(app: FastifyInstance, store: InventorySt
   app.get<{ Params: Static<typeof SkuParams> }>(
     "/inventory/:sku",
     { schema: { params: SkuParams, response: { 200: StockView } } },
-    async (request) => {
+    async function getStockHandler(request) {
       const found = await store.stock.get(request.params.sku);
       if (!found) throw new HttpProblem(404, "SKU_NOT_FOUND", "SKU not found", `no SKU ${request.params.sku} in the catalog`);
       return found.value;

@@ -1,20 +1,34 @@
-import { PermanentError } from "@shop/eventbus";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
+import { ORDER_ID_ATTRIBUTE, PermanentError } from "@shop/eventbus";
 import type { InventoryStore } from "../adapters/inventory-store.js";
 import type { ReservationStatus } from "../domain/reservation.js";
 import { commit, release } from "../domain/stock.js";
 
 export type Settlement = "SOLD" | "RELEASED";
 
+const tracer = trace.getTracer("@shop/inventory");
+
 /**
  * Payment succeeded -> the held units become sold; payment failed -> they are released (the
  * compensation). Each SKU step is a no-op when already applied, so a replay changes nothing.
  */
-export async function settleReservation(
-  store: InventoryStore,
-  orderId: string,
-  outcome: Settlement,
-  now = () => new Date(),
-): Promise<void> {
+export function settleReservation(store: InventoryStore, orderId: string, outcome: Settlement, now = () => new Date()): Promise<void> {
+  const name = outcome === "SOLD" ? "commit reservation" : "release reservation (compensation)";
+  const attributes = { [ORDER_ID_ATTRIBUTE]: orderId, "shop.saga.step": outcome === "SOLD" ? "commit" : "compensation" };
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      await settle(store, orderId, outcome, now);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function settle(store: InventoryStore, orderId: string, outcome: Settlement, now: () => Date): Promise<void> {
   const found = await store.reservations.get(orderId);
   if (!found) throw new PermanentError("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`);
   const reservation = found.value;

@@ -1,6 +1,7 @@
 import type { Static } from "@fastify/type-provider-typebox";
-import type { Publish } from "@shop/eventbus";
-import { HttpProblem } from "@shop/telemetry";
+import { trace } from "@opentelemetry/api";
+import { ORDER_ID_ATTRIBUTE, type Publish } from "@shop/eventbus";
+import { HttpProblem, requestSpan } from "@shop/telemetry";
 import type { FastifyInstance } from "fastify";
 import type { OrderStore } from "../adapters/order-store.js";
 import { duplicateSkus, type Order } from "../domain/order.js";
@@ -18,7 +19,7 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
   app.post<{ Body: Static<typeof PlaceOrderBody>; Headers: Static<typeof PlaceOrderHeaders> }>(
     "/orders",
     { schema: { body: PlaceOrderBody, headers: PlaceOrderHeaders } },
-    async (request, reply) => {
+    async function placeOrderHandler(request, reply) {
       const duplicates = duplicateSkus(request.body.items);
       if (duplicates.length > 0) {
         throw new HttpProblem(400, "DUPLICATE_SKU", "Invalid request", `each SKU may appear on one line only: ${duplicates.join(", ")}`);
@@ -27,6 +28,9 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
         request.log.warn({ err, orderId }, "order accepted; view write failed, projector will write it");
       const order = await placeOrder({ store, publish, onViewWriteFailed }, request.body, request.headers["idempotency-key"]);
       metrics.accepted();
+      // On the request's SERVER span (the active span here is @fastify/otel's handler span) and the handler span.
+      requestSpan(request)?.setAttribute(ORDER_ID_ATTRIBUTE, order.orderId);
+      trace.getActiveSpan()?.setAttribute(ORDER_ID_ATTRIBUTE, order.orderId);
       return reply.code(202).header("Location", `/orders/${order.orderId}`).send({ orderId: order.orderId, status: order.status });
     },
   );
@@ -34,7 +38,9 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
   app.get<{ Params: Static<typeof OrderParams> }>(
     "/orders/:id",
     { schema: { params: OrderParams, response: { 200: OrderView } } },
-    async (request) => {
+    async function getOrderHandler(request) {
+      // Not shop.order.id: a lookup is its own trace, not part of the order's saga trace.
+      requestSpan(request)?.setAttribute("shop.order.lookup_id", request.params.id);
       const found = await store.orders.get(request.params.id);
       if (!found) throw new HttpProblem(404, "ORDER_NOT_FOUND", "Order not found", `no order ${request.params.id}`);
       return toView(found.value);

@@ -1,0 +1,21 @@
+import { Gauge, type Registry } from "prom-client";
+import type { InventoryStore } from "./adapters/inventory-store.js";
+
+const STATES = ["available", "reserved", "sold"] as const;
+
+/** Stock per SKU and state, read from KV at scrape time (SKUs are a bounded catalog, not an unbounded label). */
+export function registerStockGauges(registry: Registry, store: InventoryStore): void {
+  new Gauge({
+    name: "inventory_stock_units",
+    help: "Units of each SKU by state (available, reserved, sold).",
+    labelNames: ["sku", "state"],
+    registers: [registry],
+    async collect() {
+      for (const sku of await store.stock.keys()) {
+        const item = (await store.stock.get(sku))?.value;
+        if (!item) continue;
+        for (const state of STATES) this.set({ sku, state }, item[state]);
+      }
+    },
+  });
+}

@@ -1,0 +1,181 @@
+import {
+  type NatsServerHandle,
+  type OtlpReceiver,
+  type ReceivedSpan,
+  type ServiceProcess,
+  SPAN_KIND,
+  startNatsServer,
+  startOtlpReceiver,
+  startServiceProcess,
+  waitFor,
+} from "@shop/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+let nats: NatsServerHandle;
+let otlp: OtlpReceiver;
+const services: Record<"orders" | "inventory" | "payments", ServiceProcess> = {} as never;
+const orders: Record<"confirmed" | "rejected" | "cancelled", string> = {} as never;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  otlp = await startOtlpReceiver();
+  const env = {
+    NATS_URL: nats.url,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+    OTEL_BSP_SCHEDULE_DELAY: "50",
+    OTEL_TRACES_SAMPLER_ARG: "1",
+  };
+  for (const name of ["orders", "inventory", "payments"] as const) services[name] = await startServiceProcess(name, { env });
+
+  const place = async (customerId: string, sku: string) => {
+    const res = await fetch(`${services.orders.url}/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ customerId, items: [{ sku, quantity: 1 }] }),
+    });
+    expect(res.status).toBe(202);
+    return ((await res.json()) as { orderId: string }).orderId;
+  };
+  orders.confirmed = await place("c-trace", "MUG-RED");
+  orders.rejected = await place("c-trace", "SOLD-OUT-SNEAKER");
+  orders.cancelled = await place("decline-trace", "MUG-BLUE");
+  for (const [outcome, orderId] of Object.entries(orders)) {
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${services.orders.url}/orders/${orderId}`)).json()) as { status: string }).status === outcome.toUpperCase(),
+      {
+        what: `${orderId} ${outcome}`,
+      },
+    );
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
+  await otlp?.stop();
+  await nats?.stop();
+});
+
+/** Every span of the order's saga, once the expected last span has arrived and no span misses its parent. */
+async function sagaSpans(orderId: string, lastSpan: { service: string; name: string }): Promise<ReceivedSpan[]> {
+  const ofOrder = (spans: ReceivedSpan[]) => spans.filter((s) => s.attributes["shop.order.id"] === orderId);
+  // A consumer span can be exported before its producer span ends (that waits for the publish ack).
+  const complete = (spans: ReceivedSpan[]) => {
+    const traceIds = new Set(ofOrder(spans).map((s) => s.traceId));
+    const inTrace = spans.filter((s) => traceIds.has(s.traceId));
+    const ids = new Set(inTrace.map((s) => s.spanId));
+    const hasLast = inTrace.some((s) => s.service === lastSpan.service && s.name === lastSpan.name);
+    return hasLast && inTrace.every((s) => s.parentSpanId === "" || ids.has(s.parentSpanId));
+  };
+  await otlp.waitForSpans(complete, `the complete trace of ${orderId} up to ${lastSpan.name} in ${lastSpan.service}`);
+  const traceIds = new Set(ofOrder(otlp.spans()).map((s) => s.traceId));
+  expect(traceIds.size, `trace ids carrying ${orderId}`).toBe(1);
+  const [traceId] = [...traceIds];
+  return otlp.spans().filter((s) => s.traceId === traceId);
+}
+
+/** From a span up to the root: "service kind name" per hop, root first. */
+function chainTo(spans: ReceivedSpan[], leaf: ReceivedSpan): string[] {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const chain: string[] = [];
+  for (let span: ReceivedSpan | undefined = leaf; span; span = byId.get(span.parentSpanId)) {
+    chain.unshift(
+      `${span.service} ${Object.keys(SPAN_KIND).find((k) => SPAN_KIND[k as keyof typeof SPAN_KIND] === span?.kind)} ${span.name}`,
+    );
+    if (span.parentSpanId === "") break;
+    expect(byId.has(span.parentSpanId), `parent of ${span.name} is in the trace`).toBe(true);
+  }
+  return chain;
+}
+
+function find(spans: ReceivedSpan[], service: string, name: string): ReceivedSpan {
+  const span = spans.find((s) => s.service === service && s.name === name);
+  if (!span) throw new Error(`no span "${name}" from ${service}; have: ${spans.map((s) => `${s.service}:${s.name}`).join(", ")}`);
+  return span;
+}
+
+function expectMessagingAttributes(spans: ReceivedSpan[]): void {
+  const messaging = spans.filter((s) => s.kind === SPAN_KIND.PRODUCER || s.kind === SPAN_KIND.CONSUMER);
+  expect(messaging.length).toBeGreaterThan(0);
+  for (const span of messaging) {
+    const consumer = span.kind === SPAN_KIND.CONSUMER;
+    expect(span.attributes, span.name).toMatchObject({
+      "messaging.system": "nats",
+      "messaging.destination.name": span.name.split(" ")[1],
+      "messaging.operation.type": consumer ? "process" : "send",
+      "messaging.message.id": expect.stringMatching(/.+/),
+      "messaging.message.body.size": expect.any(Number),
+      "shop.order.id": expect.any(String),
+    });
+    if (consumer) {
+      expect(span.attributes["messaging.consumer.group.name"]).toMatch(/^(orders|inventory|payments)-on-/);
+      // Child of the producer span, and linked to it.
+      const parent = spans.find((p) => p.spanId === span.parentSpanId);
+      expect(parent?.kind, `${span.name} parent`).toBe(SPAN_KIND.PRODUCER);
+      expect(span.links).toContainEqual({ traceId: span.traceId, spanId: span.parentSpanId });
+    }
+  }
+}
+
+describe("one trace per order across orders, inventory and payments", () => {
+  it("a confirmed order: HTTP -> send/process through all three services -> back in orders", async () => {
+    const spans = await sagaSpans(orders.confirmed, { service: "inventory", name: "process payments.succeeded.v1" });
+    expect(chainTo(spans, find(spans, "orders", "process payments.succeeded.v1"))).toEqual([
+      "orders SERVER POST /orders",
+      "orders INTERNAL handler - placeOrderHandler",
+      "orders PRODUCER send orders.created.v1",
+      "inventory CONSUMER process orders.created.v1",
+      "inventory PRODUCER send inventory.reserved.v1",
+      "payments CONSUMER process inventory.reserved.v1",
+      "payments PRODUCER send payments.succeeded.v1",
+      "orders CONSUMER process payments.succeeded.v1",
+    ]);
+    expect(find(spans, "payments", "charge payment-provider").kind).toBe(SPAN_KIND.CLIENT);
+    expect(find(spans, "inventory", "commit reservation").attributes["shop.saga.step"]).toBe("commit");
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(["orders", "inventory", "payments"]));
+    expect(spans.filter((s) => s.attributes["shop.order.id"] !== orders.confirmed).map((s) => s.name)).toEqual([]);
+    expectMessagingAttributes(spans);
+  });
+
+  it("a rejected order: the trace ends in orders processing inventory.rejected.v1, with no payment", async () => {
+    const spans = await sagaSpans(orders.rejected, { service: "orders", name: "process inventory.rejected.v1" });
+    expect(chainTo(spans, find(spans, "orders", "process inventory.rejected.v1"))).toEqual([
+      "orders SERVER POST /orders",
+      "orders INTERNAL handler - placeOrderHandler",
+      "orders PRODUCER send orders.created.v1",
+      "inventory CONSUMER process orders.created.v1",
+      "inventory PRODUCER send inventory.rejected.v1",
+      "orders CONSUMER process inventory.rejected.v1",
+    ]);
+    expect(spans.some((s) => s.service === "payments")).toBe(false);
+    expectMessagingAttributes(spans);
+  });
+
+  it("a cancelled order: the trace contains the payment failure and the compensation in inventory", async () => {
+    const spans = await sagaSpans(orders.cancelled, { service: "inventory", name: "release reservation (compensation)" }).catch((e) => {
+      console.log(
+        otlp
+          .spans()
+          .map((s) => `${s.service}:${s.name}:${s.traceId}:${s.attributes["shop.order.id"]}`)
+          .join("\n"),
+      );
+      throw e;
+    });
+    const compensation = find(spans, "inventory", "release reservation (compensation)");
+    expect(compensation.attributes["shop.saga.step"]).toBe("compensation");
+    expect(chainTo(spans, compensation)).toEqual([
+      "orders SERVER POST /orders",
+      "orders INTERNAL handler - placeOrderHandler",
+      "orders PRODUCER send orders.created.v1",
+      "inventory CONSUMER process orders.created.v1",
+      "inventory PRODUCER send inventory.reserved.v1",
+      "payments CONSUMER process inventory.reserved.v1",
+      "payments PRODUCER send payments.failed.v1",
+      "inventory CONSUMER process payments.failed.v1",
+      "inventory INTERNAL release reservation (compensation)",
+    ]);
+    expect(find(spans, "payments", "charge payment-provider").attributes["payment.outcome"]).toBe("declined");
+    find(spans, "orders", "process payments.failed.v1");
+    expectMessagingAttributes(spans);
+  });
+});
