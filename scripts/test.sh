@@ -3,7 +3,7 @@
 # typecheck/build and the whole vitest suite against real nats-servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-tools.sh
+bash scripts/ensure-tools.sh --with-prometheus
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "==> lint (biome)"

@@ -62,6 +62,8 @@ export const CONSUMERS = {
 export const BUCKETS = {
   orders: "orders",
   orderIdempotency: "orders-idempotency",
+  // Index of orders not yet terminal, for the stuck-order signal (entries are removed at the terminal state).
+  openOrders: "orders-open",
   stock: "inventory-stock",
   reservations: "inventory-reservations",
   payments: "payments",

@@ -74,6 +74,10 @@ export class JsonKv<T> {
     throw new RetryableError("CAS_CONTENDED", `compare-and-set on ${key} lost ${MAX_CAS_ATTEMPTS} times`);
   }
 
+  async delete(key: string): Promise<void> {
+    await this.call("delete", (kv) => kv.delete(key));
+  }
+
   async keys(): Promise<string[]> {
     const out: string[] = [];
     for await (const key of await this.call("keys", (kv) => kv.keys())) out.push(key);

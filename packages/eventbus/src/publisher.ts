@@ -49,7 +49,13 @@ export function createPublisher({
   timeoutMs = 5_000,
   isConnected = () => true,
 }: PublisherOptions): Publish {
+  const seenSubjects = new Set<string>();
   return (event, message, options) => {
+    if (!seenSubjects.has(event.subject)) {
+      // The retry series exists (at zero) from a subject's first publish, so "no retries" reads as 0.
+      seenSubjects.add(event.subject);
+      metrics?.publishRetries.inc({ subject: event.subject }, 0);
+    }
     const data = toBinary(event.schema, message);
     const orderId = orderIdOf(message);
     const attributes = {

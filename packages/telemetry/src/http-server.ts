@@ -10,7 +10,7 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { createHttpMetrics } from "./metrics.js";
+import { createHttpMetrics, observeWithTrace } from "./metrics.js";
 
 const UNTRACED_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
@@ -76,7 +76,7 @@ export async function createHttpServer({ logger, registry, isReady, bodyLimit = 
   app.addHook("onResponse", async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? "unmatched", status_code: String(reply.statusCode) };
     http.requests.inc(labels);
-    http.duration.observe(labels, reply.elapsedTime / 1000);
+    observeWithTrace(http.duration, labels, reply.elapsedTime / 1000, requestSpan(request));
   });
 
   app.setErrorHandler((error: FastifyError | HttpProblem | Error, request, reply) => {

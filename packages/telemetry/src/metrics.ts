@@ -1,8 +1,12 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { type Span, TraceFlags, trace } from "@opentelemetry/api";
+import { Counter, collectDefaultMetrics, Histogram, type OpenMetricsContentType, Registry } from "prom-client";
 
 /** One registry per service; every series carries the `service` label. */
 export function createRegistry(service: string): Registry {
-  const registry = new Registry();
+  // OpenMetrics, because only it carries exemplars (trace ids on latency buckets).
+  const openMetrics = new Registry<OpenMetricsContentType>();
+  openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  const registry = openMetrics as unknown as Registry;
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   return registry;
@@ -27,6 +31,22 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
       labelNames: ["method", "route", "status_code"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
+      enableExemplars: true,
     }),
   };
+}
+
+/**
+ * Observes a histogram created with `enableExemplars`, attaching the trace id of `span` (the active
+ * span by default) as exemplar when that span is sampled, so a latency panel can open the trace.
+ */
+export function observeWithTrace<T extends string>(
+  histogram: Histogram<T>,
+  labels: Partial<Record<T, string | number>>,
+  value: number,
+  span: Span | undefined = trace.getActiveSpan(),
+): void {
+  const context = span?.spanContext();
+  const sampled = context !== undefined && (context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  histogram.observe({ labels, value, ...(sampled ? { exemplarLabels: { trace_id: context.traceId } as Partial<Record<T, string>> } : {}) });
 }

@@ -24,7 +24,7 @@ export function startTelemetry({ service, env = process.env }: TelemetryOptions)
   const ratio = env.OTEL_TRACES_SAMPLER_ARG === undefined ? 1 : Number(env.OTEL_TRACES_SAMPLER_ARG);
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? service,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(env) }), batchOptions(env))],
     // OTEL_TRACES_SAMPLER, when set, wins (the SDK reads it); otherwise parent-based ratio.
     ...(explicitSampler ? {} : { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) }),
     instrumentations: [],
@@ -39,4 +39,16 @@ export function startTelemetry({ service, env = process.env }: TelemetryOptions)
       return stopped;
     },
   };
+}
+
+/** OTLP/HTTP traces URL per the spec: the signal-specific variable as is, else the base endpoint + /v1/traces. */
+function tracesUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) return `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, "")}/v1/traces`;
+  return undefined;
+}
+
+function batchOptions(env: NodeJS.ProcessEnv): { scheduledDelayMillis?: number } {
+  const delay = Number(env.OTEL_BSP_SCHEDULE_DELAY);
+  return Number.isFinite(delay) && delay > 0 ? { scheduledDelayMillis: delay } : {};
 }

@@ -41,10 +41,10 @@ export async function buildApp({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
     consumers,
-    buckets: [BUCKETS.orders, BUCKETS.orderIdempotency],
+    buckets: [BUCKETS.orders, BUCKETS.orderIdempotency, BUCKETS.openOrders],
   });
   const store = await createOrderStore(bus);
-  const metrics = createOrderMetrics(registry);
+  const metrics = createOrderMetrics(registry, store);
   const http = await createHttpServer({ logger, registry, isReady: () => bus.isReady() });
   registerOrderRoutes(http, { store, publish: bus.publish, metrics });
   const advance = { store, metrics };

@@ -1,5 +1,7 @@
-import { Counter, Histogram, type Registry } from "prom-client";
-import type { Order } from "./domain/order.js";
+import { observeWithTrace } from "@shop/telemetry";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { OrderStore } from "./adapters/order-store.js";
+import { isTerminal, type Order } from "./domain/order.js";
 
 export interface OrderMetrics {
   /** Records an order that just reached a terminal state. */
@@ -7,8 +9,9 @@ export interface OrderMetrics {
   accepted(): void;
 }
 
-export function createOrderMetrics(registry: Registry): OrderMetrics {
+export function createOrderMetrics(registry: Registry, store: OrderStore): OrderMetrics {
   const registers = [registry];
+  registerOpenOrderGauges(registry, store);
   const accepted = new Counter({ name: "orders_accepted_total", help: "Orders answered 202.", registers });
   const outcomes = new Counter({
     name: "saga_outcomes_total",
@@ -22,6 +25,7 @@ export function createOrderMetrics(registry: Registry): OrderMetrics {
     labelNames: ["result"],
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers,
+    enableExemplars: true,
   });
   const revenue = new Counter({
     name: "orders_revenue_minor_total",
@@ -29,14 +33,57 @@ export function createOrderMetrics(registry: Registry): OrderMetrics {
     labelNames: ["currency"],
     registers,
   });
+  for (const result of ["confirmed", "rejected", "cancelled"]) outcomes.inc({ result }, 0);
   return {
     accepted: () => accepted.inc(),
     completed: (order) => {
       const result = order.status.toLowerCase();
       outcomes.inc({ result });
-      duration.observe({ result }, Math.max(0, Date.parse(order.updatedAt) - Date.parse(order.createdAt)) / 1000);
+      // Called inside the consumer span of the order's trace: the exemplar links the bucket to it.
+      observeWithTrace(duration, { result }, Math.max(0, Date.parse(order.updatedAt) - Date.parse(order.createdAt)) / 1000);
       if (order.status === "CONFIRMED" && order.totalMinor !== null)
         revenue.inc({ currency: order.currency ?? "unknown" }, order.totalMinor);
     },
   };
+}
+
+/**
+ * Open orders and the age of the oldest, from the orders-open index at scrape time. An index entry
+ * whose order is already terminal (a lost race between projector and saga) is removed here.
+ */
+function registerOpenOrderGauges(registry: Registry, store: OrderStore): void {
+  let ages: Promise<number[]> | undefined;
+  const openAges = (): Promise<number[]> => {
+    ages ??= (async () => {
+      const now = Date.now();
+      const found: number[] = [];
+      for (const orderId of await store.open.keys()) {
+        const view = await store.orders.get(orderId);
+        if (view && isTerminal(view.value.status)) {
+          await store.open.delete(orderId);
+          continue;
+        }
+        const entry = await store.open.get(orderId);
+        if (entry) found.push((now - Date.parse(entry.value.createdAt)) / 1000);
+      }
+      return found;
+    })().finally(() => setTimeout(() => (ages = undefined), 250).unref());
+    return ages;
+  };
+  new Gauge({
+    name: "saga_open_orders",
+    help: "Orders accepted and not yet in a terminal state.",
+    registers: [registry],
+    async collect() {
+      this.set((await openAges()).length);
+    },
+  });
+  new Gauge({
+    name: "saga_oldest_open_order_age_seconds",
+    help: "Age of the oldest order not yet in a terminal state (0 when none).",
+    registers: [registry],
+    async collect() {
+      this.set(Math.max(0, ...(await openAges())));
+    },
+  });
 }

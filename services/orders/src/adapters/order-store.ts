@@ -14,8 +14,14 @@ export interface IdempotencyRecord {
 export interface OrderStore {
   orders: JsonKv<Order>;
   idempotency: JsonKv<IdempotencyRecord>;
+  /** Orders not yet terminal, by id, with their creation time. */
+  open: JsonKv<{ createdAt: string }>;
 }
 
 export async function createOrderStore(bus: Bus): Promise<OrderStore> {
-  return { orders: await bus.kv<Order>(BUCKETS.orders), idempotency: await bus.kv<IdempotencyRecord>(BUCKETS.orderIdempotency) };
+  return {
+    orders: await bus.kv<Order>(BUCKETS.orders),
+    idempotency: await bus.kv<IdempotencyRecord>(BUCKETS.orderIdempotency),
+    open: await bus.kv<{ createdAt: string }>(BUCKETS.openOrders),
+  };
 }

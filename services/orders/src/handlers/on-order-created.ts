@@ -1,7 +1,7 @@
 import type { OrderCreated } from "@shop/contracts";
 import { required, requireOrderId } from "@shop/eventbus";
 import type { OrderStore } from "../adapters/order-store.js";
-import { newOrder } from "../domain/order.js";
+import { isTerminal, newOrder } from "../domain/order.js";
 
 /** Projects the view from the stream: repairs a view missing after a crash between publish and write. */
 export function onOrderCreated(store: OrderStore) {
@@ -10,5 +10,8 @@ export function onOrderCreated(store: OrderStore) {
     const createdAt = new Date(Number(event.meta?.occurredAtMs ?? 0n)).toISOString();
     const items = required(event.lines.length > 0 ? event.lines : null, "lines").map(({ sku, quantity }) => ({ sku, quantity }));
     await store.orders.create(orderId, newOrder(orderId, required(event.customerId, "customer_id"), items, createdAt));
+    // Off the HTTP path: indexes the order as open unless it already finished (then the index would only go stale).
+    const view = await store.orders.get(orderId);
+    if (view && !isTerminal(view.value.status)) await store.open.create(orderId, { createdAt });
   };
 }

@@ -23,6 +23,9 @@ export async function advanceOrder(
     return changed;
   });
   const result = changed as Order | null;
-  if (result && isTerminal(result.status)) metrics.completed(result);
+  if (result && isTerminal(result.status)) {
+    metrics.completed(result);
+    await store.open.delete(orderId);
+  }
   return stored as Order;
 }
