@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type NatsServerHandle, startNatsServer, startServiceProcess } from "@shop/testkit";
+import { freePort, type NatsServerHandle, startNatsServer, startServiceProcess } from "@shop/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -45,6 +45,24 @@ describe("service process lifecycle", () => {
     const { code, output } = await runMain("orders", { NATS_URL: "nats://127.0.0.1:1", PORT: "0" });
     expect(code).toBe(1);
     expect(output).toMatch(/CONNECTION_REFUSED|ECONNREFUSED|connection refused/i);
+  });
+
+  it("with no collector listening, traced requests and the final flush log no export errors", async () => {
+    // A loopback port nobody listens on, so every export attempt is refused.
+    const orders = await startServiceProcess("orders", {
+      env: { NATS_URL: nats.url, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`, OTEL_BSP_SCHEDULE_DELAY: "50" },
+    });
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${orders.url}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ customerId: "c-1", items: [{ sku: "MUG-RED", quantity: 1 }] }),
+      });
+      expect(res.status).toBe(202);
+    }
+    expect(await orders.kill("SIGTERM")).toBe(0);
+    expect(orders.output()).toContain("shutdown complete");
+    expect(orders.output()).not.toMatch(/ECONNREFUSED|OTLP|export(er)? (failed|error)/i);
   });
 
   it.each(["orders", "inventory", "payments"])("%s exits 0 on SIGTERM after draining", async (service) => {
