@@ -11,12 +11,14 @@ biome ci --colors=off .
 
 echo "==> proto: buf lint, generated code up to date, buf breaking"
 buf lint
-buf generate
-if ! git diff --quiet -- packages/contracts/src/gen; then
-  echo "generated code in packages/contracts/src/gen is stale: run 'pnpm proto:generate' and commit" >&2
-  git --no-pager diff --stat -- packages/contracts/src/gen >&2
+gen_check=$(mktemp -d)
+buf generate -o "$gen_check"
+if ! diff -r "$gen_check/packages/contracts/src/gen" packages/contracts/src/gen >/dev/null; then
+  echo "generated code in packages/contracts/src/gen is stale: run 'pnpm proto:generate'" >&2
+  diff -r "$gen_check/packages/contracts/src/gen" packages/contracts/src/gen | head -20 >&2
   exit 1
 fi
+rm -rf "$gen_check"
 if git rev-parse --verify --quiet HEAD~1 >/dev/null && git cat-file -e HEAD~1:buf.yaml 2>/dev/null; then
   buf breaking --against '.git#ref=HEAD~1'
 else

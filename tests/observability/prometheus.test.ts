@@ -4,8 +4,6 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { BUCKETS } from "@shop/contracts";
-import { Bus, type JsonKv } from "@shop/eventbus";
 import { startTelemetry, type Telemetry } from "@shop/telemetry";
 import {
   type NatsServerHandle,
@@ -23,7 +21,6 @@ import { buildApp as buildInventory } from "../../services/inventory/src/app.js"
 import { loadInventoryConfig } from "../../services/inventory/src/config.js";
 import { buildApp as buildOrders } from "../../services/orders/src/app.js";
 import { loadOrdersConfig } from "../../services/orders/src/config.js";
-import { createFakeProvider, type LedgerEntry, type ProviderSettings } from "../../services/payments/src/adapters/fake-provider.js";
 import { buildApp as buildPayments } from "../../services/payments/src/app.js";
 import { loadPaymentsConfig } from "../../services/payments/src/config.js";
 
@@ -40,11 +37,20 @@ let nats: NatsServerHandle;
 let prometheus: PrometheusHandle;
 let otlp: OtlpReceiver;
 let telemetry: Telemetry;
-let probe: Bus;
 let ordersUrl: string;
 const apps: Array<{ close(): Promise<void> }> = [];
-// The simulated provider, switchable from the test: the breaker test makes it fail.
-const providerSettings: ProviderSettings = { failureRate: 0, latencyMs: 0, declineAboveMinor: 1_000_000 };
+let paymentsUrl: string;
+const ADMIN_TOKEN = "prometheus-test-admin-token";
+
+/** Injects provider faults through the payments admin API, as an operator or the chaos suite would. */
+async function setProviderFaults(faults: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${paymentsUrl}/admin/provider/faults`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: JSON.stringify(faults),
+  });
+  expect(res.status).toBe(200);
+}
 
 async function listen<
   T extends { http: { server: { address(): unknown } }; start(o?: { listen?: boolean }): Promise<void>; close(): Promise<void> },
@@ -63,19 +69,12 @@ beforeAll(async () => {
   });
   nats = await startNatsServer();
   const env = { NATS_URL: nats.url, PORT: "0", LOG_LEVEL: "silent" };
-  probe = await Bus.connect({ url: nats.url, name: "prometheus-test", logger });
   const orders = await listen(await buildOrders({ config: loadOrdersConfig(env), logger }));
   const inventory = await listen(await buildInventory({ config: loadInventoryConfig(env), logger }));
-  let ledger: JsonKv<LedgerEntry> | undefined;
-  const provider = {
-    charge: async (...args: Parameters<ReturnType<typeof createFakeProvider>["charge"]>) => {
-      ledger ??= await probe.kv<LedgerEntry>(BUCKETS.providerLedger);
-      return createFakeProvider(ledger, providerSettings).charge(...args);
-    },
-  };
-  const paymentsConfig = loadPaymentsConfig({ ...env, BREAKER_VOLUME_THRESHOLD: "3", BREAKER_RESET_TIMEOUT_MS: "600000" });
-  const payments = await listen(await buildPayments({ config: paymentsConfig, logger, provider }));
+  const paymentsConfig = loadPaymentsConfig({ ...env, BREAKER_VOLUME_THRESHOLD: "3", BREAKER_RESET_TIMEOUT_MS: "600000", ADMIN_TOKEN });
+  const payments = await listen(await buildPayments({ config: paymentsConfig, logger }));
   ordersUrl = `http://${orders}`;
+  paymentsUrl = `http://${payments}`;
 
   // The project's own scrape config and rules, pointed at this test's ports and scraped every second.
   const config = parse(await readFile(join(deploy, "prometheus/prometheus.yml"), "utf8"));
@@ -93,7 +92,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prometheus?.stop();
-  await probe?.close();
   for (const app of apps) await app.close();
   await nats?.stop();
   await telemetry?.shutdown();
@@ -213,7 +211,7 @@ describe("Prometheus, dashboards and alerts against the running services", () =>
     const rule = (await alertRules()).find((r) => r.alert === "CircuitBreakerOpen");
     if (!rule) throw new Error("no CircuitBreakerOpen rule");
     expect(await prometheus.query(rule.expr)).toEqual([]);
-    providerSettings.failureRate = 1;
+    await setProviderFaults({ failureRate: 1 });
     for (let i = 0; i < 5; i++)
       expect((await post({ customerId: `c-breaker-${i}`, items: [{ sku: "MUG-BLUE", quantity: 1 }] })).status).toBe(202);
     const firing = await waitFor(
@@ -224,6 +222,6 @@ describe("Prometheus, dashboards and alerts against the running services", () =>
       { what: "the breaker-open expression to turn true", timeoutMs: 30_000 },
     );
     expect(firing[0]?.metric).toMatchObject({ service: "payments", breaker: "payment-provider" });
-    providerSettings.failureRate = 0;
+    await setProviderFaults({ failureRate: 0 });
   });
 });

@@ -38,8 +38,17 @@ export const baseConfigShape = {
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   OTEL_SDK_DISABLED: z.stringbool().optional(),
   /** Deliveries before a message is given up on and moved to the DLQ. */
-  CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).default(10),
+  CONSUMER_MAX_DELIVER: maxDeliverKey(10),
 };
+
+/** Deliveries before a message goes to the DLQ: -1 (unlimited) or at least 1. */
+export function maxDeliverKey(defaultValue: number) {
+  return z.coerce
+    .number()
+    .int()
+    .refine((n) => n === -1 || n >= 1, "must be -1 (unlimited) or at least 1")
+    .default(defaultValue);
+}
 
 export function portKey(defaultPort: number) {
   return z.coerce.number().int().min(0).max(65_535).default(defaultPort);

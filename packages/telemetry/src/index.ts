@@ -1,4 +1,5 @@
-export { baseConfigShape, ConfigError, loadConfig, portKey } from "./config.js";
+export { requireAdmin } from "./admin.js";
+export { baseConfigShape, ConfigError, loadConfig, maxDeliverKey, portKey } from "./config.js";
 export { createHttpServer, HttpProblem, type HttpServerOptions, PROBLEM_CONTENT_TYPE, requestSpan, sendProblem } from "./http-server.js";
 export { createLogger, type Logger, type LoggerOptions, traceFields } from "./logger.js";
 export { createHttpMetrics, createRegistry, type HttpMetrics, observeWithTrace } from "./metrics.js";

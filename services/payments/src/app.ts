@@ -2,11 +2,12 @@ import { BUCKETS, CONSUMERS } from "@shop/contracts";
 import { Bus, createBreaker } from "@shop/eventbus";
 import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp } from "@shop/telemetry";
 import type { Registry } from "prom-client";
-import { createFakeProvider, type PaymentProvider } from "./adapters/fake-provider.js";
+import { createFakeProvider, type ProviderSettings } from "./adapters/fake-provider.js";
 import { createPaymentStore, type PaymentStore } from "./adapters/payment-store.js";
-import { tracedCharge } from "./adapters/provider-client.js";
+import { providerClient } from "./adapters/provider-client.js";
 import type { PaymentsConfig } from "./config.js";
 import { onInventoryReserved } from "./handlers/on-inventory-reserved.js";
+import { registerProviderAdminRoutes } from "./http/admin-routes.js";
 import { registerPaymentRoutes } from "./http/routes.js";
 
 export const SERVICE = "payments";
@@ -15,8 +16,6 @@ export interface PaymentsDeps {
   config: PaymentsConfig;
   logger?: Logger;
   registry?: Registry;
-  /** The provider to call; the simulated one, configured from `config`, by default. */
-  provider?: PaymentProvider;
 }
 
 export interface PaymentsApp extends ServiceApp {
@@ -28,7 +27,6 @@ export async function buildApp({
   config,
   logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
   registry = createRegistry(SERVICE),
-  provider,
 }: PaymentsDeps): Promise<PaymentsApp> {
   const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry });
   await bus.provision({
@@ -38,15 +36,16 @@ export async function buildApp({
     buckets: [BUCKETS.payments, BUCKETS.providerLedger],
   });
   const store = await createPaymentStore(bus);
-  const psp =
-    provider ??
-    createFakeProvider(store.ledger, {
-      failureRate: config.PAYMENT_FAILURE_RATE,
-      latencyMs: config.PAYMENT_LATENCY_MS,
-      declineAboveMinor: config.PAYMENT_DECLINE_ABOVE_MINOR,
-    });
-  // A timed-out charge is "unknown": the breaker fails it, the message is retried with the same key.
-  const breaker = createBreaker(tracedCharge(psp), {
+  // Faults start from the environment and can be changed at run time through /admin/provider/faults.
+  const settings: ProviderSettings = {
+    failureRate: config.PAYMENT_FAILURE_RATE,
+    latencyMs: config.PAYMENT_LATENCY_MS,
+    outage: config.PAYMENT_OUTAGE,
+    lostResponseRate: config.PAYMENT_LOST_RESPONSE_RATE,
+    declineAboveMinor: config.PAYMENT_DECLINE_ABOVE_MINOR,
+  };
+  // A timed-out call is "unknown": the breaker fails it and the message is retried with the same key.
+  const breaker = createBreaker((call: () => Promise<unknown>) => call(), {
     name: "payment-provider",
     logger,
     registry,
@@ -55,8 +54,13 @@ export async function buildApp({
     resetTimeoutMs: config.BREAKER_RESET_TIMEOUT_MS,
     volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
   });
+  const provider = providerClient(
+    createFakeProvider(store.ledger, settings),
+    <T>(call: () => Promise<T>) => breaker.fire(call) as Promise<T>,
+  );
   const http = await createHttpServer({ logger, registry, isReady: () => bus.isReady() });
   registerPaymentRoutes(http, store);
+  registerProviderAdminRoutes(http, settings, config.ADMIN_TOKEN);
 
   return {
     http,
@@ -65,7 +69,7 @@ export async function buildApp({
     start: async ({ listen = true } = {}) => {
       await bus.consume(
         CONSUMERS.paymentsOnInventoryReserved,
-        onInventoryReserved({ store, charge: breaker.fire, publish: bus.publish }),
+        onInventoryReserved({ store, provider, publish: bus.publish, deadlineMs: config.PAYMENT_DEADLINE_MS }),
         config.CONSUMER_CONCURRENCY,
       );
       if (listen) await http.listen({ port: config.PORT, host: config.HOST });

@@ -83,3 +83,10 @@ export function duplicateSkus(items: readonly { sku: string }[]): string[] {
   }
   return [...duplicates];
 }
+
+/** What a non-terminal order waits for and since when: the answer to "why is it not done yet". */
+export function progressOf(order: Order, now: Date): { waitingFor?: "inventory" | "payment"; ageSeconds?: number } {
+  if (isTerminal(order.status)) return {};
+  const ageSeconds = Math.max(0, Math.round((now.getTime() - Date.parse(order.createdAt)) / 1000));
+  return { waitingFor: order.status === "PENDING" ? "inventory" : "payment", ageSeconds };
+}

@@ -4,7 +4,7 @@ import { ORDER_ID_ATTRIBUTE, type Publish } from "@shop/eventbus";
 import { HttpProblem, requestSpan } from "@shop/telemetry";
 import type { FastifyInstance } from "fastify";
 import type { OrderStore } from "../adapters/order-store.js";
-import { duplicateSkus, type Order } from "../domain/order.js";
+import { duplicateSkus, type Order, progressOf } from "../domain/order.js";
 import type { OrderMetrics } from "../metrics.js";
 import { placeOrder } from "../use-cases/place-order.js";
 import { OrderParams, OrderView, PlaceOrderBody, PlaceOrderHeaders } from "./schemas.js";
@@ -48,6 +48,7 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
   );
 }
 
-function toView({ orderId, customerId, status, items, totalMinor, currency, reason }: Order) {
-  return { orderId, customerId, status, items, totalMinor, currency, ...(reason ? { reason } : {}) };
+function toView(order: Order, now = new Date()) {
+  const { orderId, customerId, status, items, totalMinor, currency, reason } = order;
+  return { orderId, customerId, status, items, totalMinor, currency, ...(reason ? { reason } : {}), ...progressOf(order, now) };
 }

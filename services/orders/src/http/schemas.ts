@@ -30,4 +30,7 @@ export const OrderView = Type.Object({
   totalMinor: Type.Union([Type.Integer(), Type.Null()]),
   currency: Type.Union([Type.String(), Type.Null()]),
   reason: Type.Optional(Type.String()),
+  /** Only while not terminal: the step the saga waits for, and the order's age. */
+  waitingFor: Type.Optional(Type.Union([Type.Literal("inventory"), Type.Literal("payment")])),
+  ageSeconds: Type.Optional(Type.Integer()),
 });

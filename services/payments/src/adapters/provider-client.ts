@@ -1,37 +1,53 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { ORDER_ID_ATTRIBUTE } from "@shop/eventbus";
-import type { ChargeResult } from "../domain/payment.js";
 import type { ChargeRequest, PaymentProvider } from "./fake-provider.js";
 
 const tracer = trace.getTracer("@shop/payments");
 
-/** The outbound provider call as a CLIENT span: what a real PSP client would record. */
-export function tracedCharge(provider: PaymentProvider): (request: ChargeRequest) => Promise<ChargeResult> {
-  return (request) =>
-    tracer.startActiveSpan(
-      "charge payment-provider",
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [ORDER_ID_ATTRIBUTE]: request.orderId,
-          "peer.service": "payment-provider",
-          "payment.idempotency_key": request.idempotencyKey,
-          "payment.amount_minor": request.amountMinor,
-          "payment.currency": request.currency,
+/**
+ * The provider as the saga calls it: every call through the circuit breaker (`guard`) and recorded
+ * as a CLIENT span, as a real PSP client would be.
+ */
+export function providerClient(provider: PaymentProvider, guard: <T>(call: () => Promise<T>) => Promise<T>): PaymentProvider {
+  const traced =
+    <T>(operation: "charge" | "void", call: (request: ChargeRequest) => Promise<T>, outcome: (result: T) => string) =>
+    (request: ChargeRequest): Promise<T> =>
+      tracer.startActiveSpan(
+        `${operation} payment-provider`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            [ORDER_ID_ATTRIBUTE]: request.orderId,
+            "peer.service": "payment-provider",
+            "payment.idempotency_key": request.idempotencyKey,
+            "payment.amount_minor": request.amountMinor,
+            "payment.currency": request.currency,
+          },
         },
-      },
-      async (span) => {
-        try {
-          const result = await provider.charge(request);
-          span.setAttribute("payment.outcome", result.outcome);
-          return result;
-        } catch (err) {
-          span.recordException(err as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-          throw err;
-        } finally {
-          span.end();
-        }
-      },
-    );
+        async (span) => {
+          try {
+            const result = await guard(() => call(request));
+            span.setAttribute("payment.outcome", outcome(result));
+            return result;
+          } catch (err) {
+            span.recordException(err as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      );
+  return {
+    charge: traced(
+      "charge",
+      (r) => provider.charge(r),
+      (result) => result.outcome,
+    ),
+    void: traced(
+      "void",
+      (r) => provider.void(r),
+      (result) => result,
+    ),
+  };
 }

@@ -1,15 +1,17 @@
 import { create } from "@bufbuild/protobuf";
 import { EVENTS, eventId, eventMeta, FailureReason, PaymentFailedSchema, PaymentSucceededSchema } from "@shop/contracts";
-import type { Publish } from "@shop/eventbus";
-import type { ChargeRequest } from "../adapters/fake-provider.js";
+import { errorMessage, type Publish } from "@shop/eventbus";
+import type { ChargeRequest, PaymentProvider } from "../adapters/fake-provider.js";
 import type { PaymentStore } from "../adapters/payment-store.js";
-import { type ChargeResult, newPayment, type Payment, settle } from "../domain/payment.js";
+import { completeVoid, isOverdue, newPayment, type Payment, recordFailedAttempt, settle, startVoiding } from "../domain/payment.js";
 
 export interface ChargeOrderDeps {
   store: PaymentStore;
-  /** The provider call, behind the circuit breaker. */
-  charge: (request: ChargeRequest) => Promise<ChargeResult>;
+  /** The provider, behind the circuit breaker. */
+  provider: PaymentProvider;
   publish: Publish;
+  /** A payment without an answer after this long is abandoned and its key voided. */
+  deadlineMs: number;
   now?: () => Date;
 }
 
@@ -21,27 +23,51 @@ export interface ChargeOrderInput {
 }
 
 /**
- * Charges an order at most once: the payment (with its provider idempotency key) is stored before
- * the call, a failed or timed-out call is retried with the same key, and a settled payment only
+ * Charges an order at most once. The payment (with its provider idempotency key) is stored before
+ * the call; a failed or timed-out call is "unknown" and retried with the same key until the
+ * deadline; then the key is voided (a lost charge is refunded, a late one refused) and the payment
+ * fails, so money is never kept for an order that is not confirmed. A settled payment only
  * republishes its outcome.
  */
 export async function chargeOrder(deps: ChargeOrderDeps, input: ChargeOrderInput): Promise<Payment> {
   const { store, now = () => new Date() } = deps;
-  let payment = (await store.payments.get(input.orderId))?.value;
-  if (!payment) {
-    await store.payments.create(input.orderId, newPayment(input, now().toISOString()));
-    payment = (await store.payments.get(input.orderId))?.value;
-    if (!payment) throw new Error(`payment of ${input.orderId} vanished`);
-  }
-  if (payment.status === "PENDING") {
-    const { idempotencyKey, orderId, customerId, amountMinor, currency } = payment;
-    const result = await deps.charge({ idempotencyKey, orderId, customerId, amountMinor, currency });
-    payment =
-      (await store.payments.update(orderId, (current) => (current ? settle(current, result, now().toISOString()) : null))) ?? payment;
+  const update = async (change: (current: Payment) => Payment | null): Promise<Payment> => {
+    const stored = await store.payments.update(input.orderId, (current) => (current ? change(current) : null));
+    if (!stored) throw new Error(`payment of ${input.orderId} vanished`);
+    return stored;
+  };
+  await store.payments.create(input.orderId, newPayment(input, now().toISOString()));
+  let payment = await update(() => null);
+
+  if (isOverdue(payment, now(), deps.deadlineMs)) payment = await update((p) => startVoiding(p, now().toISOString()));
+  const request = requestOf(payment);
+  if (payment.status === "PENDING" || payment.status === "VOIDING") {
+    try {
+      if (payment.status === "PENDING") {
+        const result = await deps.provider.charge(request);
+        payment = await update((p) => settle(p, result, now().toISOString()));
+      } else {
+        const outcome = await deps.provider.void(request);
+        payment = await update((p) => completeVoid(p, outcome, now().toISOString()));
+      }
+    } catch (err) {
+      await update((p) => recordFailedAttempt(p, errorMessage(err), now().toISOString()));
+      throw err;
+    }
   }
   await publishOutcome(deps.publish, payment);
   return payment;
 }
+
+function requestOf({ idempotencyKey, orderId, customerId, amountMinor, currency }: Payment): ChargeRequest {
+  return { idempotencyKey, orderId, customerId, amountMinor, currency };
+}
+
+const FAILURE_REASONS = {
+  DECLINED: FailureReason.DECLINED,
+  INSUFFICIENT_FUNDS: FailureReason.INSUFFICIENT_FUNDS,
+  PROVIDER_UNAVAILABLE: FailureReason.PROVIDER_UNAVAILABLE,
+} as const;
 
 async function publishOutcome(publish: Publish, payment: Payment): Promise<void> {
   const amount = { amountMinor: BigInt(payment.amountMinor), currency: payment.currency };
@@ -56,7 +82,7 @@ async function publishOutcome(publish: Publish, payment: Payment): Promise<void>
     const event = create(PaymentFailedSchema, {
       meta: eventMeta(EVENTS.paymentFailed, payment.orderId),
       amount,
-      reason: payment.failure?.code === "INSUFFICIENT_FUNDS" ? FailureReason.INSUFFICIENT_FUNDS : FailureReason.DECLINED,
+      reason: FAILURE_REASONS[payment.failure?.code ?? "DECLINED"],
       detail: payment.failure?.reason ?? "declined",
     });
     await publish(EVENTS.paymentFailed, event, { msgId: eventId(EVENTS.paymentFailed, payment.orderId) });

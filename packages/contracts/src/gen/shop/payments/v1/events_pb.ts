@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/payments/v1/events.proto.
  */
 export const file_shop_payments_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1zaG9wL3BheW1lbnRzL3YxL2V2ZW50cy5wcm90bxIQc2hvcC5wYXltZW50cy52MSJ+ChBQYXltZW50U3VjY2VlZGVkEicKBG1ldGEYASABKAsyGS5zaG9wLmNvbW1vbi52MS5FdmVudE1ldGESJQoGYW1vdW50GAIgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSGgoScHJvdmlkZXJfY2hhcmdlX2lkGAMgASgJIqABCg1QYXltZW50RmFpbGVkEicKBG1ldGEYASABKAsyGS5zaG9wLmNvbW1vbi52MS5FdmVudE1ldGESJQoGYW1vdW50GAIgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSLwoGcmVhc29uGAMgASgOMh8uc2hvcC5wYXltZW50cy52MS5GYWlsdXJlUmVhc29uEg4KBmRldGFpbBgEIAEoCSpzCg1GYWlsdXJlUmVhc29uEh4KGkZBSUxVUkVfUkVBU09OX1VOU1BFQ0lGSUVEEAASGwoXRkFJTFVSRV9SRUFTT05fREVDTElORUQQARIlCiFGQUlMVVJFX1JFQVNPTl9JTlNVRkZJQ0lFTlRfRlVORFMQAmIGcHJvdG8z", [file_shop_common_v1_money]);
+  fileDesc("Ch1zaG9wL3BheW1lbnRzL3YxL2V2ZW50cy5wcm90bxIQc2hvcC5wYXltZW50cy52MSJ+ChBQYXltZW50U3VjY2VlZGVkEicKBG1ldGEYASABKAsyGS5zaG9wLmNvbW1vbi52MS5FdmVudE1ldGESJQoGYW1vdW50GAIgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSGgoScHJvdmlkZXJfY2hhcmdlX2lkGAMgASgJIqABCg1QYXltZW50RmFpbGVkEicKBG1ldGEYASABKAsyGS5zaG9wLmNvbW1vbi52MS5FdmVudE1ldGESJQoGYW1vdW50GAIgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSLwoGcmVhc29uGAMgASgOMh8uc2hvcC5wYXltZW50cy52MS5GYWlsdXJlUmVhc29uEg4KBmRldGFpbBgEIAEoCSqcAQoNRmFpbHVyZVJlYXNvbhIeChpGQUlMVVJFX1JFQVNPTl9VTlNQRUNJRklFRBAAEhsKF0ZBSUxVUkVfUkVBU09OX0RFQ0xJTkVEEAESJQohRkFJTFVSRV9SRUFTT05fSU5TVUZGSUNJRU5UX0ZVTkRTEAISJwojRkFJTFVSRV9SRUFTT05fUFJPVklERVJfVU5BVkFJTEFCTEUQA2IGcHJvdG8z", [file_shop_common_v1_money]);
 
 /**
  * @generated from message shop.payments.v1.PaymentSucceeded
@@ -93,6 +93,13 @@ export enum FailureReason {
    * @generated from enum value: FAILURE_REASON_INSUFFICIENT_FUNDS = 2;
    */
   INSUFFICIENT_FUNDS = 2,
+
+  /**
+   * The provider stayed unavailable past the payment deadline; the key was voided (refunded if charged).
+   *
+   * @generated from enum value: FAILURE_REASON_PROVIDER_UNAVAILABLE = 3;
+   */
+  PROVIDER_UNAVAILABLE = 3,
 }
 
 /**
