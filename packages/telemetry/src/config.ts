@@ -26,6 +26,8 @@ export const baseConfigShape = {
     .refine((n) => [1, 3, 5].includes(n), "must be 1, 3 or 5")
     .default(1),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** Load shedding: answer 503 while event-loop delay exceeds this (0 = off). */
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(16),
   /** How long a delivered message may stay unacked before JetStream redelivers it (e.g. after a crash). */
   CONSUMER_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),

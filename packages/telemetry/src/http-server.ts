@@ -1,4 +1,6 @@
 import { FastifyOtelInstrumentation } from "@fastify/otel";
+import rateLimit from "@fastify/rate-limit";
+import underPressure from "@fastify/under-pressure";
 import type { Span } from "@opentelemetry/api";
 import Fastify, {
   type FastifyBaseLogger,
@@ -39,6 +41,8 @@ export interface HttpServerOptions {
   /** Readiness for /readyz (NATS connected, streams provisioned). */
   isReady: () => boolean;
   bodyLimit?: number;
+  /** Answer 503 (load shedding) while event-loop delay is above this; 0 turns shedding off. */
+  maxEventLoopDelayMs?: number;
 }
 
 export function sendProblem(reply: FastifyReply, status: number, title: string, detail: string, extensions: Record<string, unknown> = {}) {
@@ -52,7 +56,13 @@ export function sendProblem(reply: FastifyReply, status: number, title: string, 
  * The HTTP shell every service shares: strict validation (no coercion, no silent stripping),
  * problem+json errors, /healthz, /readyz, /metrics and RED metrics.
  */
-export async function createHttpServer({ logger, registry, isReady, bodyLimit = 64 * 1024 }: HttpServerOptions): Promise<FastifyInstance> {
+export async function createHttpServer({
+  logger,
+  registry,
+  isReady,
+  bodyLimit = 64 * 1024,
+  maxEventLoopDelayMs = 0,
+}: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit,
@@ -69,6 +79,24 @@ export async function createHttpServer({ logger, registry, isReady, bodyLimit = 
       requestHook: (span, request) => span.updateName(`${request.method} ${request.routeOptions.url ?? "unmatched"}`),
     }).plugin(),
   );
+  // Per-route limits (config.rateLimit on a route); 429 with Retry-After through the error handler.
+  await app.register(rateLimit, { global: false });
+  if (maxEventLoopDelayMs > 0) {
+    await app.register(underPressure, {
+      maxEventLoopDelay: maxEventLoopDelayMs,
+      // Probes and scrapes keep answering under load: a shed liveness probe would get the pod killed.
+      pressureHandler: async (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
+        if (UNTRACED_PATHS.has(request.routeOptions.url ?? "")) return;
+        reply.header("Retry-After", "1");
+        throw new HttpProblem(
+          503,
+          "OVERLOADED",
+          "Service unavailable",
+          `Shedding load (${type}: ${Math.round(value ?? 0)}); retry shortly.`,
+        );
+      },
+    });
+  }
   // JSON only: anything else is 415, not a string body that fails validation later.
   app.removeContentTypeParser("text/plain");
   const http = createHttpMetrics(registry);

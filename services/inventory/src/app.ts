@@ -44,7 +44,12 @@ export async function buildApp({
     const seeded = await seedCatalog(store, catalog);
     if (seeded.length > 0) logger.info({ skus: seeded }, "seeded catalog");
   }
-  const http = await createHttpServer({ logger, registry, isReady: () => bus.isReady() });
+  const http = await createHttpServer({
+    logger,
+    registry,
+    isReady: () => bus.isReady(),
+    maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+  });
   registerInventoryRoutes(http, store);
   registerStockGauges(registry, store);
 

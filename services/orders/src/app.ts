@@ -45,8 +45,18 @@ export async function buildApp({
   });
   const store = await createOrderStore(bus);
   const metrics = createOrderMetrics(registry, store);
-  const http = await createHttpServer({ logger, registry, isReady: () => bus.isReady() });
-  registerOrderRoutes(http, { store, publish: bus.publish, metrics });
+  const http = await createHttpServer({
+    logger,
+    registry,
+    isReady: () => bus.isReady(),
+    maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+  });
+  registerOrderRoutes(http, {
+    store,
+    publish: bus.publish,
+    metrics,
+    rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+  });
   const advance = { store, metrics };
 
   return {

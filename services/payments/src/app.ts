@@ -58,7 +58,12 @@ export async function buildApp({
     createFakeProvider(store.ledger, settings),
     <T>(call: () => Promise<T>) => breaker.fire(call) as Promise<T>,
   );
-  const http = await createHttpServer({ logger, registry, isReady: () => bus.isReady() });
+  const http = await createHttpServer({
+    logger,
+    registry,
+    isReady: () => bus.isReady(),
+    maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+  });
   registerPaymentRoutes(http, store);
   registerProviderAdminRoutes(http, settings, config.ADMIN_TOKEN);
 

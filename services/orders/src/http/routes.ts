@@ -13,12 +13,16 @@ export interface OrderRoutesDeps {
   store: OrderStore;
   publish: Publish;
   metrics: OrderMetrics;
+  rateLimit: { max: number; windowMs: number };
 }
 
-export function registerOrderRoutes(app: FastifyInstance, { store, publish, metrics }: OrderRoutesDeps): void {
+export function registerOrderRoutes(app: FastifyInstance, { store, publish, metrics, rateLimit }: OrderRoutesDeps): void {
   app.post<{ Body: Static<typeof PlaceOrderBody>; Headers: Static<typeof PlaceOrderHeaders> }>(
     "/orders",
-    { schema: { body: PlaceOrderBody, headers: PlaceOrderHeaders } },
+    {
+      schema: { body: PlaceOrderBody, headers: PlaceOrderHeaders },
+      config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } },
+    },
     async function placeOrderHandler(request, reply) {
       const duplicates = duplicateSkus(request.body.items);
       if (duplicates.length > 0) {
