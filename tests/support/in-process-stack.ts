@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { Bus, type DeadLetterEntry } from "@shop/eventbus";
 import { type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
 import { pino } from "pino";
@@ -30,6 +31,8 @@ export interface InProcessStack {
   charges(orderId: string): Promise<LedgerEntry[]>;
   streamMessages(stream: string): Promise<number>;
   deadLetters(durable?: string): Promise<DeadLetterEntry[]>;
+  /** Starts inventory's HTTP listener on a free loopback port (once) and returns its URL. */
+  inventoryUrl(): Promise<string>;
   /** Waits until every durable has nothing pending and nothing unacked. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -38,18 +41,23 @@ export interface InProcessStack {
 export interface StackOptions {
   catalog?: readonly CatalogEntry[];
   paymentsEnv?: Record<string, string>;
+  inventoryEnv?: Record<string, string>;
 }
 
 const TERMINAL: OrderStatus[] = ["CONFIRMED", "REJECTED", "CANCELLED"];
 
 /** The three services built with buildApp in this process, against a fresh nats-server. */
-export async function startInProcessStack({ catalog, paymentsEnv = {} }: StackOptions = {}): Promise<InProcessStack> {
+export async function startInProcessStack({ catalog, paymentsEnv = {}, inventoryEnv = {} }: StackOptions = {}): Promise<InProcessStack> {
   const nats = await startNatsServer();
   // A short ack wait: messages left unacked by a broker restart come back within the test.
   const env = { NATS_URL: nats.url, LOG_LEVEL: "silent", PORT: "0", CONSUMER_ACK_WAIT_MS: "2000" };
   const logger = pino({ level: "silent" });
   const orders = await buildOrders({ config: loadOrdersConfig(env), logger });
-  const inventory = await buildInventory({ config: loadInventoryConfig(env), logger, ...(catalog ? { catalog } : {}) });
+  const inventory = await buildInventory({
+    config: loadInventoryConfig({ ...env, ...inventoryEnv }),
+    logger,
+    ...(catalog ? { catalog } : {}),
+  });
   const payments = await buildPayments({ config: loadPaymentsConfig({ ...env, ...paymentsEnv }), logger });
   await Promise.all([orders.start({ listen: false }), inventory.start({ listen: false }), payments.start({ listen: false })]);
   const probe = await Bus.connect({ url: nats.url, name: "test-probe", logger });
@@ -95,6 +103,10 @@ export async function startInProcessStack({ catalog, paymentsEnv = {} }: StackOp
         if (entry?.value.request.orderId === orderId) entries.push(entry.value);
       }
       return entries;
+    },
+    inventoryUrl: async () => {
+      if (!inventory.http.server.listening) await inventory.http.listen({ port: 0, host: "127.0.0.1" });
+      return `http://127.0.0.1:${(inventory.http.server.address() as AddressInfo).port}`;
     },
     streamMessages: async (stream) => (await probe.jsm.streams.info(stream)).state.messages,
     deadLetters: (durable) => probe.deadLetters(durable),

@@ -9,6 +9,7 @@ import { connectNats, type NatsLink } from "./connection.js";
 import { type ConsumerHandle, type Handler, startConsumer } from "./consumer.js";
 import { registerConsumerGauges } from "./consumer-gauges.js";
 import { type DeadLetterEntry, listDeadLetters } from "./dlq.js";
+import { deleteDeadLetter, purgeDeadLetters, replayDeadLetter } from "./dlq-operations.js";
 import { JsonKv } from "./kv-store.js";
 import { type BusMetrics, createBusMetrics } from "./metrics.js";
 import { type ProvisionPlan, provision } from "./provision.js";
@@ -84,6 +85,19 @@ export class Bus {
   /** DLQ entries, optionally of one durable. */
   deadLetters(durable?: string): Promise<DeadLetterEntry[]> {
     return listDeadLetters(this.jsm, durable);
+  }
+
+  /** Republishes a DLQ entry to its original subject, in its original trace, and removes it. */
+  replayDeadLetter(entry: DeadLetterEntry): Promise<void> {
+    return replayDeadLetter(this.js, this.jsm, entry);
+  }
+
+  deleteDeadLetter(sequence: number): Promise<void> {
+    return deleteDeadLetter(this.jsm, sequence);
+  }
+
+  purgeDeadLetters(durable?: string): Promise<number> {
+    return purgeDeadLetters(this.jsm, durable);
   }
 
   /** Connected and provisioned: what /readyz reports. */

@@ -80,6 +80,10 @@ export interface DeadLetterEntry {
   originalSubject: string;
   consumer: string;
   deliveryCount: number;
+  /** Sequence of the message in its original stream. */
+  originalSequence: number;
+  failedAt: string;
+  publishedAt: string;
   data: Uint8Array;
   headers: Record<string, string>;
 }
@@ -100,6 +104,9 @@ export async function listDeadLetters(jsm: JetStreamManager, durable?: string): 
       originalSubject: headers[DLQ_HEADERS.originalSubject] ?? "",
       consumer: headers[DLQ_HEADERS.consumer] ?? "",
       deliveryCount: Number(headers[DLQ_HEADERS.deliveryCount] ?? 0),
+      originalSequence: Number(headers[DLQ_HEADERS.originalSequence] ?? 0),
+      failedAt: headers[DLQ_HEADERS.failedAt] ?? "",
+      publishedAt: headers[DLQ_HEADERS.publishedAt] ?? "",
       data: stored.data,
       headers,
     });

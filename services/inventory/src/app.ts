@@ -50,7 +50,7 @@ export async function buildApp({
     isReady: () => bus.isReady(),
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
   });
-  registerInventoryRoutes(http, store);
+  registerInventoryRoutes(http, store, config.ADMIN_TOKEN);
   registerStockGauges(registry, store);
 
   return {

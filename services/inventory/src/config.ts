@@ -6,6 +6,8 @@ const shape = {
   PORT: portKey(3001),
   /** Seed the demo catalog on first start (SKUs that already exist are left alone). */
   SEED_CATALOG: z.stringbool().default(true),
+  /** Bearer token for /admin routes (setting stock); without it they answer 403. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
 };
 
 export type InventoryConfig = ReturnType<typeof loadInventoryConfig>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commit, hold, invariantHolds, newStockItem, release } from "./stock.js";
+import { commit, hold, invariantHolds, newStockItem, release, setAvailable } from "./stock.js";
 
 describe("stock holds", () => {
   const mug = newStockItem("MUG", "Mug", 1200, "EUR", 5);
@@ -30,5 +30,16 @@ describe("stock holds", () => {
     expect(released).toMatchObject({ available: 5, reserved: 0, sold: 0 });
     expect(released && release(released, "o-1")).toBeNull();
     expect(sold && invariantHolds(sold) && released && invariantHolds(released)).toBe(true);
+  });
+});
+
+describe("operator stock count", () => {
+  it("sets available and moves initial with it, keeping reserved, sold and the invariant", () => {
+    const held = hold(newStockItem("MUG", "Mug", 1200, "EUR", 5), "o-1", 2);
+    if (!held.ok || !held.item) throw new Error("expected a hold");
+    const counted = setAvailable(held.item, 40);
+    expect(counted).toMatchObject({ available: 40, reserved: 2, sold: 0, initial: 42 });
+    expect(invariantHolds(counted)).toBe(true);
+    expect(() => setAvailable(held.item as never, -1)).toThrow(RangeError);
   });
 });

@@ -55,3 +55,9 @@ export function invariantHolds(item: StockItem): boolean {
   const held = Object.values(item.holds).reduce((sum, q) => sum + q, 0);
   return item.available >= 0 && item.initial === item.available + item.reserved + item.sold && held === item.reserved;
 }
+
+/** An operator's stock count: available becomes `available`, initial moves with it so the invariant holds. */
+export function setAvailable(item: StockItem, available: number): StockItem {
+  if (!Number.isSafeInteger(available) || available < 0) throw new RangeError(`available must be a whole number >= 0, got ${available}`);
+  return { ...item, available, initial: available + item.reserved + item.sold };
+}

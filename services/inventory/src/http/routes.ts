@@ -1,7 +1,8 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
-import { HttpProblem } from "@shop/telemetry";
+import { HttpProblem, requireAdmin } from "@shop/telemetry";
 import type { FastifyInstance } from "fastify";
 import type { InventoryStore } from "../adapters/inventory-store.js";
+import { setAvailable } from "../domain/stock.js";
 
 const SkuParams = Type.Object({ sku: Type.String({ pattern: "^[A-Z0-9][A-Z0-9-]{0,63}$" }) }, { additionalProperties: false });
 const StockView = Type.Object({
@@ -14,7 +15,21 @@ const StockView = Type.Object({
   currency: Type.String(),
 });
 
-export function registerInventoryRoutes(app: FastifyInstance, store: InventoryStore): void {
+const StockCount = Type.Object({ available: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) }, { additionalProperties: false });
+
+export function registerInventoryRoutes(app: FastifyInstance, store: InventoryStore, adminToken: string | undefined): void {
+  app.put<{ Params: Static<typeof SkuParams>; Body: Static<typeof StockCount> }>(
+    "/admin/stock/:sku",
+    { onRequest: requireAdmin(adminToken), schema: { params: SkuParams, body: StockCount, response: { 200: StockView } } },
+    async function setStockHandler(request) {
+      const { sku } = request.params;
+      const updated = await store.stock.update(sku, (current) => (current ? setAvailable(current, request.body.available) : null));
+      if (!updated) throw new HttpProblem(404, "SKU_NOT_FOUND", "SKU not found", `no SKU ${sku} in the catalog`);
+      request.log.warn({ sku, available: updated.available, initial: updated.initial }, "stock set by operator");
+      return updated;
+    },
+  );
+
   app.get<{ Params: Static<typeof SkuParams> }>(
     "/inventory/:sku",
     { schema: { params: SkuParams, response: { 200: StockView } } },

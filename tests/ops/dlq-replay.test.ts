@@ -1,0 +1,108 @@
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { BUCKETS, CONSUMERS } from "@shop/contracts";
+import { waitFor } from "@shop/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type InProcessStack, startInProcessStack } from "../support/in-process-stack.js";
+
+const run = promisify(execFile);
+const shopctlMain = join(dirname(fileURLToPath(import.meta.url)), "../../packages/ops-cli/dist/main.js");
+const ADMIN_TOKEN = "ops-test-admin-token-123456";
+let stack: InProcessStack;
+
+beforeAll(async () => {
+  stack = await startInProcessStack({
+    catalog: [{ sku: "MUG", name: "Mug", priceMinor: 1_250, currency: "EUR", quantity: 100 }],
+    inventoryEnv: { CONSUMER_MAX_DELIVER: "2", ADMIN_TOKEN },
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function shopctl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [shopctlMain, ...args], { env: { ...process.env, NATS_URL: stack.nats.url } });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const failed = err as { stdout: string; stderr: string; code: number };
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+  }
+}
+
+describe("shopctl and the DLQ", () => {
+  it("an order whose event exhausted its deliveries during an outage completes after the operator replays it", async () => {
+    const durable = CONSUMERS.inventoryOnOrderCreated.durable;
+    // Inventory loses its reservations bucket: every delivery of the new order's event fails.
+    await stack.probe.jsm.streams.delete(`KV_${BUCKETS.reservations}`);
+    const res = await stack.postOrder({ customerId: "c-dlq", items: [{ sku: "MUG", quantity: 2 }] });
+    const orderId = res.body.orderId as string;
+    await waitFor(async () => (await stack.deadLetters(durable)).length === 1, {
+      what: "the exhausted event in the DLQ",
+      timeoutMs: 20_000,
+    });
+    expect((await stack.getOrder(orderId))?.status).toBe("PENDING");
+
+    // The operator restores the bucket, then looks at the DLQ and replays.
+    await stack.probe.provision({ replicas: 1, consumers: [], buckets: [BUCKETS.reservations] });
+    const list = await shopctl("dlq", "list", "--json");
+    expect(list.code).toBe(0);
+    const [entry] = JSON.parse(list.stdout) as Array<{
+      seq: number;
+      consumer: string;
+      subject: string;
+      reason: string;
+      deliveries: number;
+    }>;
+    expect(entry).toMatchObject({
+      consumer: durable,
+      subject: "orders.created.v1",
+      deliveries: 2,
+      reason: expect.stringMatching(/max deliveries exhausted/),
+    });
+
+    const show = await shopctl("dlq", "show", String(entry?.seq), "--json");
+    expect(JSON.parse(show.stdout)).toMatchObject({
+      originalSubject: "orders.created.v1",
+      failedAt: expect.any(String),
+      publishedAt: expect.any(String),
+      payload: { meta: { orderId }, customerId: "c-dlq", lines: [{ sku: "MUG", quantity: 2 }] },
+    });
+
+    const replay = await shopctl("dlq", "replay", "--all", "--consumer", durable);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain("1 replayed");
+    expect(await stack.waitForOrder(orderId)).toMatchObject({ status: "CONFIRMED", totalMinor: 2_500 });
+    await stack.settled();
+    expect(await stack.deadLetters()).toEqual([]);
+    expect(await stack.charges(orderId)).toHaveLength(1);
+
+    const order = await shopctl("order", "show", orderId, "--json");
+    expect(JSON.parse(order.stdout)).toMatchObject({
+      order: { status: "CONFIRMED" },
+      reservation: { status: "SOLD" },
+      payment: { status: "SUCCEEDED" },
+    });
+  });
+
+  it("purges entries, refuses unknown sequences with usage help, and sets stock through inventory's admin API", async () => {
+    await stack.probe.js.publish("orders.created.v1", new TextEncoder().encode("garbage"), { msgID: "ops-garbage" });
+    await waitFor(async () => (await stack.deadLetters()).length === 2, { what: "two DLQ entries (projector and inventory)" });
+    const unknown = await shopctl("dlq", "show", "999999");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("no DLQ entry with sequence 999999");
+    expect((await shopctl("dlq", "purge", "--all")).stdout).toContain("purged 2 DLQ entries");
+    expect(await stack.deadLetters()).toEqual([]);
+
+    const inventoryUrl = await stack.inventoryUrl();
+    const denied = await shopctl("stock", "set", "MUG", "500", "--inventory-url", inventoryUrl, "--admin-token", "wrong-token-wrong-token");
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain("403");
+    const set = await shopctl("stock", "set", "MUG", "500", "--inventory-url", inventoryUrl, "--admin-token", ADMIN_TOKEN, "--json");
+    expect(set.code).toBe(0);
+    const mug = await stack.stock("MUG");
+    expect(mug).toMatchObject({ available: 500, reserved: 0, initial: 500 + mug.sold });
+  });
+});
