@@ -1,6 +1,10 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
+
+/** Longest the final span flush may delay a shutdown. */
+const FLUSH_BUDGET_MS = 2_000;
 
 export interface Telemetry {
   /** Flushes pending spans and stops the SDK; safe to call more than once. */
@@ -35,7 +39,8 @@ export function startTelemetry({ service, env = process.env }: TelemetryOptions)
   let stopped: Promise<void> | undefined;
   return {
     shutdown: () => {
-      stopped ??= sdk.shutdown().catch(() => undefined);
+      // The exporter retries an absent collector for seconds; the drain deadline matters more than the last spans.
+      stopped ??= Promise.race([sdk.shutdown().catch(() => undefined), delay(FLUSH_BUDGET_MS, undefined, { ref: false })]);
       return stopped;
     },
   };

@@ -39,8 +39,10 @@ describe("order transitions", () => {
   it("a payment that overtakes the reservation confirms, and the late reservation only fills in prices", () => {
     const confirmed = applyOrderEvent(pending(), { type: "paid", totalMinor: 1000, currency: "EUR" }, at) as Order;
     expect(confirmed.status).toBe("CONFIRMED");
-    const priced = applyOrderEvent({ ...confirmed, totalMinor: null }, reserved, at);
+    expect(confirmed.totalMinor).toBe(1000);
+    const priced = applyOrderEvent(confirmed, reserved, at);
     expect(priced).toMatchObject({ status: "CONFIRMED", totalMinor: 1000, items: [{ sku: "A", unitPriceMinor: 500 }] });
+    expect(priced && applyOrderEvent(priced, reserved, at)).toBeNull();
   });
 
   it("finds SKUs that appear on more than one line", () => {

@@ -44,7 +44,8 @@ export function applyOrderEvent(order: Order, event: OrderEvent, at: string): Or
   switch (event.type) {
     case "reserved": {
       // A payment may overtake the reservation: then the late reservation only fills in the prices.
-      const needsPrices = order.totalMinor === null && (order.status === "CONFIRMED" || order.status === "CANCELLED");
+      const unpriced = order.items.some((item) => item.unitPriceMinor === undefined);
+      const needsPrices = unpriced && (order.status === "CONFIRMED" || order.status === "CANCELLED");
       if (order.status !== "PENDING" && !needsPrices) return null;
       return {
         ...order,
