@@ -191,6 +191,9 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
   };
 }
 
+/** Reopening a consumer after an outage: quick first, never more than 5 s apart. */
+const REOPEN_BACKOFF = { baseMs: 250, maxMs: 5_000 };
+
 interface Loop {
   stop(): Promise<void>;
 }
@@ -233,7 +236,7 @@ async function runLoop(
       }
       if (stopping) break;
       logger.warn({ attempt }, "pull consumer ended unexpectedly; reopening");
-      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt)));
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, REOPEN_BACKOFF)));
       if (stopping) break;
       try {
         messages = await open();

@@ -1,0 +1,82 @@
+import { Bus } from "@shop/eventbus";
+import { waitFor } from "@shop/testkit";
+import { pino } from "pino";
+import { checkInvariants, drained } from "./checks.js";
+import { type SentRequest, startLoad } from "./load.js";
+import { formatTable, type ScenarioReport, totalViolations } from "./report.js";
+import { heal, SCENARIOS, type Scenario } from "./scenarios.js";
+import { admin, startChaosStack } from "./stack.js";
+
+export { formatTable, type ScenarioReport, totalViolations } from "./report.js";
+export { SCENARIOS } from "./scenarios.js";
+
+export interface ChaosOptions {
+  scenarios: readonly string[];
+  short: boolean;
+  log?: (message: string) => void;
+}
+
+const HOT_SKU = "LIMITED-PRINT";
+
+/** Runs each scenario on a fresh stack: load, fault, heal, drain, check. */
+export async function runChaos({ scenarios, short, log = (m) => process.stderr.write(`${m}\n`) }: ChaosOptions): Promise<ScenarioReport[]> {
+  const reports: ScenarioReport[] = [];
+  for (const id of scenarios) {
+    const scenario = SCENARIOS.find((s) => s.id === id);
+    if (!scenario) throw new Error(`unknown scenario ${id}; known: ${SCENARIOS.map((s) => s.id).join(", ")}`);
+    reports.push(await runScenario(scenario, short, (m) => log(`[${id}] ${m}`)));
+  }
+  return reports;
+}
+
+async function runScenario(scenario: Scenario, short: boolean, log: (message: string) => void): Promise<ScenarioReport> {
+  const started = Date.now();
+  log(`${scenario.title}: starting a fresh stack`);
+  const stack = await startChaosStack();
+  const bus = await Bus.connect({ url: stack.nats.url, name: "chaos", logger: pino({ level: "silent" }) });
+  try {
+    // A hot SKU with less stock than the load will ask for.
+    await admin(stack.services.inventory.url, `/admin/stock/${HOT_SKU}`, { available: 25 });
+    const load = startLoad({
+      ordersUrl: () => stack.services.orders.url,
+      ratePerSecond: 25,
+      retryShare: 0.1,
+      hotSku: HOT_SKU,
+      hotShare: 0.2,
+      declineShare: 0.05,
+    });
+    const outageProbes: Array<{ customerId: string; status: number }> = [];
+    await scenario.inject({ stack, short, log, outageProbes });
+    await load.stop();
+    log(`load stopped after ${load.sent.length} requests; healing and draining`);
+    await heal(stack);
+    const sent: SentRequest[] = [
+      ...load.sent,
+      ...outageProbes.map((p) => ({ customerId: p.customerId, idempotencyKey: "", items: [], statuses: [p.status] })),
+    ];
+    await waitFor(() => drained(bus, sent), {
+      what: "every accepted order terminal and every consumer acked",
+      timeoutMs: 180_000,
+      intervalMs: 1_000,
+    }).catch((err) => log(`not drained: ${(err as Error).message}`));
+    const { tally, violations, details } = await checkInvariants(bus, sent, { dlqMustBeEmpty: scenario.infrastructureOnly });
+    const report: ScenarioReport = {
+      id: scenario.id,
+      title: scenario.title,
+      tally,
+      // During the outage every POST must be refused with 503: never a 202, nor a 5xx of another kind.
+      violations: { ...violations, outageNot503: outageProbes.filter((p) => p.status !== 503).length },
+      details,
+      seconds: (Date.now() - started) / 1000,
+    };
+    log(`${totalViolations(report) === 0 ? "OK" : "FAIL"}${details.length ? `: ${details.join("; ")}` : ""}`);
+    return report;
+  } finally {
+    await bus.close();
+    await stack.stop();
+  }
+}
+
+export function summary(reports: readonly ScenarioReport[]): string {
+  return formatTable(reports);
+}
