@@ -32,8 +32,8 @@ export async function runChaos({ scenarios, short, log = (m) => process.stderr.w
 async function runScenario(scenario: Scenario, short: boolean, log: (message: string) => void): Promise<ScenarioReport> {
   const started = Date.now();
   log(`${scenario.title}: starting a fresh stack`);
-  const stack = await startChaosStack();
-  const bus = await Bus.connect({ url: stack.nats.url, name: "chaos", logger: pino({ level: "silent" }) });
+  const stack = await startChaosStack({ cluster: scenario.cluster ?? false });
+  const bus = await Bus.connect({ url: stack.natsUrl, name: "chaos", logger: pino({ level: "silent" }) });
   try {
     // A hot SKU with less stock than the load will ask for.
     await admin(stack.services.inventory.url, `/admin/stock/${HOT_SKU}`, { available: 25 });
@@ -46,7 +46,7 @@ async function runScenario(scenario: Scenario, short: boolean, log: (message: st
       declineShare: 0.05,
     });
     const outageProbes: Array<{ customerId: string; status: number }> = [];
-    await scenario.inject({ stack, short, log, outageProbes });
+    await scenario.inject({ stack, bus, short, log, outageProbes });
     await load.stop();
     log(`load stopped after ${load.sent.length} requests; healing and draining`);
     await heal(stack);

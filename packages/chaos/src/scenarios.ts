@@ -1,9 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { BUCKETS } from "@shop/contracts";
+import type { Bus } from "@shop/eventbus";
 import { waitFor } from "@shop/testkit";
 import { admin, type ChaosStack, SERVICE_NAMES } from "./stack.js";
 
 export interface FaultContext {
   stack: ChaosStack;
+  /** The suite's own connection, for asking the cluster who leads what. */
+  bus: Bus;
   short: boolean;
   log(message: string): void;
   /** POST /orders sent while the broker was down (any 202 there is a violation); they count as requested. */
@@ -13,6 +17,8 @@ export interface FaultContext {
 export interface Scenario {
   id: string;
   title: string;
+  /** Runs on a 3-node cluster with R3 streams and KV instead of one server. */
+  cluster?: boolean;
   /** Only infrastructure faults: then nothing may end in the DLQ. */
   infrastructureOnly: boolean;
   inject(ctx: FaultContext): Promise<void>;
@@ -43,15 +49,17 @@ const brokerKills: Scenario = {
   title: "nats-server SIGKILL and restart, then a 30 s outage",
   infrastructureOnly: true,
   inject: async ({ stack, short, log, outageProbes }) => {
+    const nats = stack.nats;
+    if (!nats) throw new Error("scenario b needs a single server");
     for (let blip = 1; blip <= (short ? 1 : 3); blip++) {
       await pause(2_000);
       log(`SIGKILL nats-server, restart at once (${blip})`);
-      await stack.nats.kill("SIGKILL");
-      await stack.nats.restart();
+      await nats.kill("SIGKILL");
+      await nats.restart();
     }
     await pause(3_000);
     log("SIGKILL nats-server for 30 s");
-    await stack.nats.kill("SIGKILL");
+    await nats.kill("SIGKILL");
     const until = Date.now() + 30_000;
     // Longer than the client's default reconnect window: every POST must be refused, none accepted.
     while (Date.now() < until) {
@@ -65,7 +73,7 @@ const brokerKills: Scenario = {
       await pause(1_000);
     }
     log("nats-server back");
-    await stack.nats.restart();
+    await nats.restart();
     await pause(3_000);
   },
 };
@@ -94,7 +102,36 @@ const providerFaults: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [serviceKills, brokerKills, providerFaults];
+const clusterNodeKills: Scenario = {
+  id: "c",
+  title: "3-node cluster, R3 streams and KV: SIGKILL one node at a time, leaders included",
+  cluster: true,
+  infrastructureOnly: true,
+  inject: async ({ stack, bus, short, log }) => {
+    const cluster = stack.cluster;
+    if (!cluster) throw new Error("scenario c needs a cluster");
+    const leaderOf = async (stream: string) => (await bus.jsm.streams.info(stream)).cluster?.leader;
+    const targets: Array<[string, () => Promise<string | undefined>]> = [
+      ["ORDERS stream leader", () => leaderOf("ORDERS")],
+      ["stock bucket leader", () => leaderOf(`KV_${BUCKETS.stock}`)],
+      ["JetStream meta leader", () => cluster.metaLeader()],
+    ];
+    for (let round = 1; round <= (short ? 1 : 2); round++) {
+      for (const [what, find] of targets) {
+        await pause(2_000);
+        // Right after a restart the cluster may still be electing: ask until it answers.
+        const name = await waitFor(find, { what: `the ${what}`, timeoutMs: 30_000, intervalMs: 250 });
+        log(`round ${round}: SIGKILL ${name} (${what})`);
+        await cluster.node(name).kill("SIGKILL");
+        await pause(4_000);
+        await cluster.node(name).restart();
+      }
+    }
+    await pause(3_000);
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [serviceKills, brokerKills, clusterNodeKills, providerFaults];
 
 /** Brings everything back: services running, broker up, provider healthy. */
 export async function heal(stack: ChaosStack): Promise<void> {

@@ -15,6 +15,24 @@ import { type BusMetrics, createBusMetrics } from "./metrics.js";
 import { type ProvisionPlan, provision } from "./provision.js";
 import { createPublisher, type Publish } from "./publisher.js";
 
+/**
+ * A cluster electing its JetStream leader answers API calls with timeouts for a few seconds: wait
+ * for it (bounded) instead of failing the start.
+ */
+async function waitForJetStream(jsm: JetStreamManager, logger: Logger, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await jsm.getAccountInfo();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      if (attempt === 1) logger.warn({ err }, "JetStream not available yet; waiting");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 export interface BusOptions {
   url: string;
   name: string;
@@ -50,7 +68,8 @@ export class Bus {
 
   static async connect(options: BusOptions): Promise<Bus> {
     const link = await connectNats(options);
-    const jsm = await jetstreamManager(link.nc);
+    const jsm = await jetstreamManager(link.nc, { checkAPI: false });
+    await waitForJetStream(jsm, options.logger);
     return new Bus(link, jetstream(link.nc), jsm, options.logger, options.registry);
   }
 
@@ -64,7 +83,7 @@ export class Bus {
   }
 
   async kv<T>(bucket: string): Promise<JsonKv<T>> {
-    return new JsonKv<T>(await new Kvm(this.js).open(bucket), () => this.link.isConnected());
+    return new JsonKv<T>(await new Kvm(this.js).open(bucket), bucket, () => this.link.isConnected());
   }
 
   async consume<Desc extends DescMessage>(def: ConsumerDef<Desc>, handler: Handler<Desc>, concurrency?: number): Promise<ConsumerHandle> {

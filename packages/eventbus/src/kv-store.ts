@@ -1,5 +1,6 @@
 import type { KV } from "@nats-io/kv";
 import { RetryableError } from "./errors.js";
+import { withKeyLock } from "./key-lock.js";
 import { isTransient, isWrongLastSequence } from "./nats-errors.js";
 
 export interface Versioned<T> {
@@ -16,8 +17,14 @@ const MAX_CAS_ATTEMPTS = 100;
 export class JsonKv<T> {
   constructor(
     private readonly kv: KV,
+    private readonly bucket: string,
     private readonly isConnected: () => boolean = () => true,
   ) {}
+
+  /** Writes to one key never overlap in this process (see key-lock.ts). */
+  private exclusive<R>(key: string, work: () => Promise<R>): Promise<R> {
+    return withKeyLock(`${this.bucket}\u0000${key}`, work);
+  }
 
   /** Runs a KV call; disconnection and timeouts become RetryableError (503 over HTTP, nak in handlers). */
   private async call<R>(what: string, fn: (kv: KV) => Promise<R>): Promise<R> {
@@ -37,7 +44,11 @@ export class JsonKv<T> {
   }
 
   /** Writes only when the key is absent; returns false when it already exists. */
-  async create(key: string, value: T): Promise<boolean> {
+  create(key: string, value: T): Promise<boolean> {
+    return this.exclusive(key, () => this.createNow(key, value));
+  }
+
+  private async createNow(key: string, value: T): Promise<boolean> {
     try {
       await this.call("create", (kv) => kv.create(key, JSON.stringify(value)));
       return true;
@@ -48,14 +59,18 @@ export class JsonKv<T> {
   }
 
   async put(key: string, value: T): Promise<void> {
-    await this.call("put", (kv) => kv.put(key, JSON.stringify(value)));
+    await this.exclusive(key, () => this.call("put", (kv) => kv.put(key, JSON.stringify(value))));
   }
 
   /**
    * Applies `mutate` with optimistic concurrency until it wins the compare-and-set. Returns the
    * stored value (unchanged when `mutate` returned null, null when the key is absent and stays so).
    */
-  async update(key: string, mutate: Mutator<T>): Promise<T | null> {
+  update(key: string, mutate: Mutator<T>): Promise<T | null> {
+    return this.exclusive(key, () => this.updateNow(key, mutate));
+  }
+
+  private async updateNow(key: string, mutate: Mutator<T>): Promise<T | null> {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.get(key);
       const next = mutate(current?.value ?? null);
@@ -75,7 +90,7 @@ export class JsonKv<T> {
   }
 
   async delete(key: string): Promise<void> {
-    await this.call("delete", (kv) => kv.delete(key));
+    await this.exclusive(key, () => this.call("delete", (kv) => kv.delete(key)));
   }
 
   async keys(): Promise<string[]> {

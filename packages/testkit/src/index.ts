@@ -1,3 +1,4 @@
+export { type ClusterNode, type NatsClusterHandle, startNatsCluster } from "./nats-cluster.js";
 export { NATS_SERVER_MISSING, type NatsServerHandle, startNatsServer } from "./nats-server.js";
 export { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from "./otlp-receiver.js";
 export { freePort } from "./ports.js";
