@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Bus } from "@shop/eventbus";
 import { waitFor } from "@shop/testkit";
 import { pino } from "pino";
@@ -70,6 +73,12 @@ async function runScenario(scenario: Scenario, short: boolean, log: (message: st
       seconds: (Date.now() - started) / 1000,
     };
     log(`${totalViolations(report) === 0 ? "OK" : "FAIL"}${details.length ? `: ${details.join("; ")}` : ""}`);
+    if (totalViolations(report) > 0) {
+      // The services' own logs are what explains a violation: keep them.
+      const dir = await mkdtemp(join(tmpdir(), `shop-chaos-${scenario.id}-`));
+      for (const [name, service] of Object.entries(stack.services)) await writeFile(join(dir, `${name}.log`), service.output());
+      log(`service logs kept in ${dir}`);
+    }
     return report;
   } finally {
     await bus.close();

@@ -1,9 +1,9 @@
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
-import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanKind } from "@opentelemetry/api";
 import { dlqSubject, STREAMS } from "@shop/contracts";
 import { type DeadLetterEntry, DLQ_HEADERS } from "./dlq.js";
-import { ATTR, extractTraceContext, injectTraceContext, tracer } from "./tracing.js";
+import { ATTR, extractTraceContext, injectTraceContext, inSpan, tracer } from "./tracing.js";
 
 const DLQ_ONLY = new Set<string>(Object.values(DLQ_HEADERS));
 const TRACE_HEADERS = new Set(["traceparent", "tracestate"]);
@@ -18,38 +18,29 @@ export async function replayDeadLetter(js: JetStreamClient, jsm: JetStreamManage
   const stored = natsHeaders();
   for (const [key, value] of Object.entries(entry.headers)) stored.set(key, value);
   const parent = extractTraceContext(stored);
-  await tracer.startActiveSpan(
+  const attributes = {
+    [ATTR.system]: "nats",
+    [ATTR.destination]: entry.originalSubject,
+    [ATTR.operationType]: "send",
+    [ATTR.messageId]: `dlq-replay:${entry.sequence}`,
+    "shop.dlq.replay_of": entry.sequence,
+    "shop.dlq.reason": entry.reason,
+  };
+  await inSpan(
+    tracer,
     `send ${entry.originalSubject}`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        [ATTR.system]: "nats",
-        [ATTR.destination]: entry.originalSubject,
-        [ATTR.operationType]: "send",
-        [ATTR.messageId]: `dlq-replay:${entry.sequence}`,
-        "shop.dlq.replay_of": entry.sequence,
-        "shop.dlq.reason": entry.reason,
-      },
+    { kind: SpanKind.PRODUCER, attributes },
+    async () => {
+      const hdrs = natsHeaders();
+      for (const [key, value] of Object.entries(entry.headers)) {
+        if (!DLQ_ONLY.has(key) && !TRACE_HEADERS.has(key)) hdrs.set(key, value);
+      }
+      hdrs.set("Shop-Dlq-Replay-Of", String(entry.sequence));
+      injectTraceContext(hdrs, context.active());
+      await js.publish(entry.originalSubject, entry.data, { msgID: `dlq-replay:${entry.sequence}`, headers: hdrs });
+      await deleteDeadLetter(jsm, entry.sequence);
     },
     parent,
-    async (span) => {
-      try {
-        const hdrs = natsHeaders();
-        for (const [key, value] of Object.entries(entry.headers)) {
-          if (!DLQ_ONLY.has(key) && !TRACE_HEADERS.has(key)) hdrs.set(key, value);
-        }
-        hdrs.set("Shop-Dlq-Replay-Of", String(entry.sequence));
-        injectTraceContext(hdrs, context.active());
-        await js.publish(entry.originalSubject, entry.data, { msgID: `dlq-replay:${entry.sequence}`, headers: hdrs });
-        await deleteDeadLetter(jsm, entry.sequence);
-      } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
   );
 }
 

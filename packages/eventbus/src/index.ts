@@ -7,7 +7,7 @@ export { BusError, errorMessage, isPermanent, PermanentError, RetryableError } f
 export { JsonKv, type Mutator, type Versioned } from "./kv-store.js";
 export { type ConsumerSettings, DEFAULT_CONSUMER_SETTINGS, type ProvisionPlan } from "./provision.js";
 export { HEADER_SCHEMA, type Publish, type PublishOptions } from "./publisher.js";
-export { ATTR as MESSAGING_ATTRIBUTES } from "./tracing.js";
+export { ATTR as MESSAGING_ATTRIBUTES, inSpan } from "./tracing.js";
 export { ORDER_ID_PATTERN, required, requireOrderId } from "./validate.js";
 /** Span attribute carrying the saga's order id on every span of an order. */
 export const ORDER_ID_ATTRIBUTE = "shop.order.id";

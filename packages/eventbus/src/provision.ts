@@ -14,7 +14,7 @@ export interface ConsumerSettings {
   maxAckPending: number;
 }
 
-export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = { maxDeliver: 10, ackWaitMs: 30_000, maxAckPending: 1_000 };
+export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = { maxDeliver: 20, ackWaitMs: 30_000, maxAckPending: 1_000 };
 
 export interface ProvisionPlan {
   replicas: number;

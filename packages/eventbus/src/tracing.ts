@@ -1,5 +1,17 @@
 import type { MsgHdrs } from "@nats-io/transport-node";
-import { type Context, propagation, ROOT_CONTEXT, type TextMapGetter, type TextMapSetter, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanOptions,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapSetter,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
 
 export const tracer = trace.getTracer("@shop/eventbus");
 
@@ -40,4 +52,28 @@ export function extractTraceContext(headers: MsgHdrs | undefined): Context {
 export function orderIdOf(message: unknown): string | undefined {
   const orderId = (message as { meta?: { orderId?: unknown } } | undefined)?.meta?.orderId;
   return typeof orderId === "string" && orderId !== "" ? orderId : undefined;
+}
+
+/**
+ * Runs `work` in an active span: a thrown error is recorded with status ERROR and rethrown; the
+ * span always ends.
+ */
+export function inSpan<T>(
+  spanTracer: Tracer,
+  name: string,
+  options: SpanOptions,
+  work: (span: Span) => Promise<T>,
+  parent: Context = context.active(),
+): Promise<T> {
+  return spanTracer.startActiveSpan(name, options, parent, async (span) => {
+    try {
+      return await work(span);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }

@@ -40,7 +40,9 @@ export const baseConfigShape = {
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   OTEL_SDK_DISABLED: z.stringbool().optional(),
   /** Deliveries before a message is given up on and moved to the DLQ. */
-  CONSUMER_MAX_DELIVER: maxDeliverKey(10),
+  // With the 30 s backoff cap, 20 deliveries keep retrying for about 7 minutes: a broker failover
+  // never sends a message to the DLQ; a message that still fails after that is stuck and surfaced.
+  CONSUMER_MAX_DELIVER: maxDeliverKey(20),
 };
 
 /** Deliveries before a message goes to the DLQ: -1 (unlimited) or at least 1. */

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NATS_SERVER_MISSING } from "./nats-server.js";
+import { launchNatsServer, terminate } from "./nats-server.js";
 import { freePort } from "./ports.js";
 import { waitFor } from "./wait-for.js";
 
@@ -70,7 +70,7 @@ export async function startNatsCluster(size = 3, clusterName = "shop-test"): Pro
       },
       restart: async () => {
         if (child) await terminate(child, "SIGTERM");
-        child = await launch(args);
+        child = await launchNatsServer(args);
       },
     };
     return node;
@@ -102,30 +102,4 @@ export async function startNatsCluster(size = 3, clusterName = "shop-test"): Pro
       await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-function launch(args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("nats-server", args, { stdio: ["ignore", "ignore", "pipe"] });
-    let log = "";
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes("Server is ready")) {
-        child.stderr?.off("data", onData);
-        child.stderr?.resume();
-        resolve(child);
-      }
-    };
-    child.stderr?.on("data", onData);
-    child.once("error", (err: NodeJS.ErrnoException) => reject(err.code === "ENOENT" ? new Error(NATS_SERVER_MISSING) : err));
-    child.once("exit", (code) => reject(new Error(`nats-server exited with ${code} before it was ready:\n${log}`)));
-  });
-}
-
-function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill(signal);
-  });
 }

@@ -45,10 +45,13 @@ export async function startNatsServer(): Promise<NatsServerHandle> {
 }
 
 function launch(port: number, storeDir: string): Promise<ChildProcess> {
+  return launchNatsServer(["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir]);
+}
+
+/** Starts nats-server with `args`; resolves once it logs that it is ready. */
+export function launchNatsServer(args: string[]): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn("nats-server", args, { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
@@ -64,7 +67,8 @@ function launch(port: number, storeDir: string): Promise<ChildProcess> {
   });
 }
 
-function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+/** Signals a process and waits for it to exit. */
+export function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", () => resolve());

@@ -1,5 +1,5 @@
-import { SpanStatusCode, trace } from "@opentelemetry/api";
-import { ORDER_ID_ATTRIBUTE, PermanentError } from "@shop/eventbus";
+import { trace } from "@opentelemetry/api";
+import { inSpan, ORDER_ID_ATTRIBUTE, PermanentError } from "@shop/eventbus";
 import type { InventoryStore } from "../adapters/inventory-store.js";
 import type { ReservationStatus } from "../domain/reservation.js";
 import { commit, release } from "../domain/stock.js";
@@ -15,17 +15,7 @@ const tracer = trace.getTracer("@shop/inventory");
 export function settleReservation(store: InventoryStore, orderId: string, outcome: Settlement, now = () => new Date()): Promise<void> {
   const name = outcome === "SOLD" ? "commit reservation" : "release reservation (compensation)";
   const attributes = { [ORDER_ID_ATTRIBUTE]: orderId, "shop.saga.step": outcome === "SOLD" ? "commit" : "compensation" };
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      await settle(store, orderId, outcome, now);
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return inSpan(tracer, name, { attributes }, () => settle(store, orderId, outcome, now));
 }
 
 async function settle(store: InventoryStore, orderId: string, outcome: Settlement, now: () => Date): Promise<void> {

@@ -17,8 +17,9 @@ export async function advanceOrder(
 ): Promise<Order> {
   let changed: Order | null = null;
   const stored = await store.orders.update(orderId, (current) => {
-    // The projector has not written the view yet (crash between publish and view write): try later.
-    if (!current) throw new RetryableError("ORDER_NOT_PROJECTED", `order ${orderId} is not projected yet`, { delayMs: 500 });
+    // The projector has not written the view yet (a view write failed during a broker failover, and
+    // the projector lags): retry with the consumer's exponential backoff, which outlasts the lag.
+    if (!current) throw new RetryableError("ORDER_NOT_PROJECTED", `order ${orderId} is not projected yet`);
     changed = applyOrderEvent(current, event, now().toISOString());
     return changed;
   });

@@ -1,5 +1,5 @@
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { ORDER_ID_ATTRIBUTE } from "@shop/eventbus";
+import { SpanKind, trace } from "@opentelemetry/api";
+import { inSpan, ORDER_ID_ATTRIBUTE } from "@shop/eventbus";
 import type { ChargeRequest, PaymentProvider } from "./fake-provider.js";
 
 const tracer = trace.getTracer("@shop/payments");
@@ -12,7 +12,8 @@ export function providerClient(provider: PaymentProvider, guard: <T>(call: () =>
   const traced =
     <T>(operation: "charge" | "void", call: (request: ChargeRequest) => Promise<T>, outcome: (result: T) => string) =>
     (request: ChargeRequest): Promise<T> =>
-      tracer.startActiveSpan(
+      inSpan(
+        tracer,
         `${operation} payment-provider`,
         {
           kind: SpanKind.CLIENT,
@@ -25,17 +26,9 @@ export function providerClient(provider: PaymentProvider, guard: <T>(call: () =>
           },
         },
         async (span) => {
-          try {
-            const result = await guard(() => call(request));
-            span.setAttribute("payment.outcome", outcome(result));
-            return result;
-          } catch (err) {
-            span.recordException(err as Error);
-            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-            throw err;
-          } finally {
-            span.end();
-          }
+          const result = await guard(() => call(request));
+          span.setAttribute("payment.outcome", outcome(result));
+          return result;
         },
       );
   return {
