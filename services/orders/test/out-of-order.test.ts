@@ -65,7 +65,9 @@ describe("events arriving out of order", () => {
     await app.bus.publish(EVENTS.inventoryReserved, reserved(orderId), { msgId: `inventory.reserved:${orderId}` });
     await app.bus.publish(EVENTS.paymentSucceeded, paid(orderId), { msgId: `payments.succeeded:${orderId}` });
     await app.bus.publish(EVENTS.orderCreated, created(orderId), { msgId: `orders.created:${orderId}` });
-    expect(await view(orderId, (o) => o.status === "CONFIRMED" && o.items[0]?.unitPriceMinor === 1_250, "CONFIRMED after the projection")).toMatchObject({
+    expect(
+      await view(orderId, (o) => o.status === "CONFIRMED" && o.items[0]?.unitPriceMinor === 1_250, "CONFIRMED after the projection"),
+    ).toMatchObject({
       items: [{ sku: "MUG", quantity: 2, unitPriceMinor: 1_250 }],
     });
     expect(await app.bus.deadLetters()).toEqual([]);
