@@ -33,6 +33,8 @@ export interface InProcessStack {
   deadLetters(durable?: string): Promise<DeadLetterEntry[]>;
   /** Starts inventory's HTTP listener on a free loopback port (once) and returns its URL. */
   inventoryUrl(): Promise<string>;
+  /** Starts orders' HTTP listener on a free loopback port (once) and returns its URL. */
+  ordersUrl(): Promise<string>;
   /** Waits until every durable has nothing pending and nothing unacked. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -104,10 +106,8 @@ export async function startInProcessStack({ catalog, paymentsEnv = {}, inventory
       }
       return entries;
     },
-    inventoryUrl: async () => {
-      if (!inventory.http.server.listening) await inventory.http.listen({ port: 0, host: "127.0.0.1" });
-      return `http://127.0.0.1:${(inventory.http.server.address() as AddressInfo).port}`;
-    },
+    inventoryUrl: () => listening(inventory.http),
+    ordersUrl: () => listening(orders.http),
     streamMessages: async (stream) => (await probe.jsm.streams.info(stream)).state.messages,
     deadLetters: (durable) => probe.deadLetters(durable),
     settled: async () => {
@@ -129,4 +129,9 @@ export async function startInProcessStack({ catalog, paymentsEnv = {}, inventory
       await nats.stop();
     },
   };
+}
+
+async function listening(http: OrdersApp["http"]): Promise<string> {
+  if (!http.server.listening) await http.listen({ port: 0, host: "127.0.0.1" });
+  return `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
 }

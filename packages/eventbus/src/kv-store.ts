@@ -93,6 +93,17 @@ export class JsonKv<T> {
     await this.exclusive(key, () => this.call("delete", (kv) => kv.delete(key)));
   }
 
+  /** Calls `onUpdate` for every write made from now on, until the returned stop is called. */
+  async watchUpdates(onUpdate: (key: string, value: T) => void): Promise<() => void> {
+    const updates = await this.call("watch", (kv) => kv.watch({ include: "updates", ignoreDeletes: true }));
+    void (async () => {
+      for await (const entry of updates) {
+        if (entry.operation === "PUT") onUpdate(entry.key, entry.json<T>());
+      }
+    })();
+    return () => updates.stop();
+  }
+
   async keys(): Promise<string[]> {
     const out: string[] = [];
     for await (const key of await this.call("keys", (kv) => kv.keys())) out.push(key);

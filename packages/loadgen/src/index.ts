@@ -1,0 +1,4 @@
+export { createLatencyHistogram, type LatencySummary } from "./histogram.js";
+export { DEFAULT_MIX, type OrderMix, orderFor } from "./mix.js";
+export { formatResult } from "./report.js";
+export { type LoadOptions, type LoadResult, runLoad } from "./run.js";

@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { BUCKETS } from "@shop/contracts";
+import { Bus } from "@shop/eventbus";
+import { pino } from "pino";
+import { createLatencyHistogram, type LatencySummary } from "./histogram.js";
+import { DEFAULT_MIX, type OrderMix, orderFor } from "./mix.js";
+
+export interface LoadOptions {
+  ordersUrl: string;
+  /** Where the orders view bucket lives; end-to-end latency is measured from its terminal updates. */
+  natsUrl: string;
+  ratePerSecond: number;
+  durationSeconds: number;
+  mix?: OrderMix;
+  /** How long to wait after the last send for sagas to finish. */
+  drainSeconds?: number;
+  onProgress?: (line: string) => void;
+}
+
+export interface LoadResult {
+  targetRate: number;
+  durationSeconds: number;
+  sent: number;
+  accepted: number;
+  /** Accepted orders per second over the send window. */
+  acceptedRate: number;
+  /** Distinct orders that reached a terminal state, and per second over the whole run. */
+  completed: number;
+  completedRate: number;
+  errors: Record<string, number>;
+  outcomes: Record<string, number>;
+  /** From each request's intended send time to its response (no coordinated omission). */
+  http: LatencySummary;
+  /** From each order's intended send time to its terminal state in the orders view. */
+  saga: LatencySummary;
+}
+
+const TERMINAL = new Set(["CONFIRMED", "REJECTED", "CANCELLED"]);
+
+/** Drives POST /orders open-loop: request i is due at start + i / rate, whatever happened before. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const mix = options.mix ?? DEFAULT_MIX;
+  const runId = randomUUID().slice(0, 8);
+  const http = createLatencyHistogram();
+  const saga = createLatencyHistogram();
+  const errors: Record<string, number> = {};
+  const outcomes: Record<string, number> = {};
+  const intendedByOrder = new Map<string, number>();
+  const terminalEarly = new Map<string, { at: number; status: string }>();
+  const done = new Set<string>();
+  let sent = 0;
+  let accepted = 0;
+  let inflight = 0;
+
+  const bus = await Bus.connect({ url: options.natsUrl, name: "shop-load", logger: pino({ level: "silent" }) });
+  const orders = await bus.kv<{ status: string }>(BUCKETS.orders);
+  const finish = (orderId: string, at: number, status: string) => {
+    const intended = intendedByOrder.get(orderId);
+    if (intended === undefined) {
+      // The saga beat the HTTP response: settle when the response arrives.
+      terminalEarly.set(orderId, { at, status });
+      return;
+    }
+    if (done.has(orderId)) return;
+    done.add(orderId);
+    outcomes[status] = (outcomes[status] ?? 0) + 1;
+    saga.recordMs(at - intended);
+  };
+  const stopWatching = await orders.watchUpdates((orderId, order) => {
+    if (TERMINAL.has(order.status)) finish(orderId, performance.now(), order.status);
+  });
+
+  const post = async (i: number, intended: number, idempotencyKey: string) => {
+    const order = orderFor(i, mix, runId);
+    inflight++;
+    let status = "network";
+    try {
+      const res = await fetch(`${options.ordersUrl}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": idempotencyKey },
+        body: JSON.stringify({ customerId: order.customerId, items: order.items }),
+      });
+      status = String(res.status);
+      const body = (await res.json()) as { orderId?: string; status?: string };
+      http.recordMs(performance.now() - intended);
+      if (res.status === 202 && body.orderId && !intendedByOrder.has(body.orderId)) {
+        accepted++;
+        intendedByOrder.set(body.orderId, intended);
+        const early = terminalEarly.get(body.orderId);
+        if (early !== undefined) finish(body.orderId, early.at, early.status);
+      }
+    } catch {
+      // counted below
+    } finally {
+      inflight--;
+      if (status !== "202") errors[status] = (errors[status] ?? 0) + 1;
+    }
+    return { order, status };
+  };
+
+  const start = performance.now();
+  const total = Math.round(options.ratePerSecond * options.durationSeconds);
+  const requests: Promise<unknown>[] = [];
+  let lastReport = start;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - start) / 1000) * options.ratePerSecond));
+      for (; sent < due; sent++) {
+        const i = sent;
+        const intended = start + (i * 1000) / options.ratePerSecond;
+        const key = `load-${runId}-${i}`;
+        requests.push(
+          post(i, intended, key).then(async ({ order, status }) => {
+            if (order.retry && status === "202") await post(i, performance.now(), key);
+          }),
+        );
+      }
+      if (now - lastReport >= 1000) {
+        lastReport = now;
+        const h = http.summary();
+        const s = saga.summary();
+        options.onProgress?.(
+          `t=${Math.round((now - start) / 1000)}s sent=${sent} 202=${accepted} inflight=${inflight} done=${done.size} errors=${Object.values(errors).reduce((a, b) => a + b, 0)} http p99=${h.p99}ms saga p99=${s.p99}ms`,
+        );
+      }
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  const sendWindow = (performance.now() - start) / 1000;
+  await Promise.all(requests);
+  const drainUntil = performance.now() + (options.drainSeconds ?? 30) * 1000;
+  while (done.size < accepted && performance.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 100));
+  const elapsed = (performance.now() - start) / 1000;
+  stopWatching();
+  await bus.close();
+  return {
+    targetRate: options.ratePerSecond,
+    durationSeconds: options.durationSeconds,
+    sent,
+    accepted,
+    acceptedRate: Math.round(accepted / sendWindow),
+    completed: done.size,
+    completedRate: Math.round(done.size / elapsed),
+    errors,
+    outcomes,
+    http: http.summary(),
+    saga: saga.summary(),
+  };
+}
