@@ -8,6 +8,7 @@ export interface NatsServerHandle {
   readonly url: string;
   readonly port: number;
   readonly storeDir: string;
+  readonly pid: number | undefined;
   /** Kills the server (SIGKILL by default) and waits for it to exit; the store stays. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port with the same store. */
@@ -28,6 +29,9 @@ export async function startNatsServer(): Promise<NatsServerHandle> {
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    get pid() {
+      return child?.pid;
+    },
     kill: async (signal = "SIGKILL") => {
       if (child) await terminate(child, signal);
       child = undefined;

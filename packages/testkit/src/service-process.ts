@@ -11,6 +11,8 @@ export interface ServiceProcess {
   readonly name: string;
   readonly url: string;
   readonly port: number;
+  /** The running process's id (changes on restart). */
+  readonly pid: number | undefined;
   /** Signals the process and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
   /** Starts it again on the same port and waits until /readyz answers 200. */
@@ -56,6 +58,9 @@ export async function startServiceProcess(name: string, { env, readyTimeoutMs = 
     name,
     url,
     port,
+    get pid() {
+      return child.pid;
+    },
     kill: (signal = "SIGKILL") =>
       new Promise((resolveExit) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolveExit(child.exitCode);

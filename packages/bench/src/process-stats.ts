@@ -1,0 +1,29 @@
+import { readFile } from "node:fs/promises";
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+export interface CpuSample {
+  ticks: number;
+  at: number;
+}
+
+/** Cumulative CPU ticks (user + system) of a process, from /proc. */
+export async function cpuSample(pid: number): Promise<CpuSample> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { ticks: Number(fields[11]) + Number(fields[12]), at: Date.now() };
+}
+
+/** CPU use between two samples, in cores (1.0 = one core busy all the time). */
+export function cpuCores(before: CpuSample, after: CpuSample): number {
+  const seconds = (after.at - before.at) / 1000;
+  return seconds > 0 ? (after.ticks - before.ticks) / CLOCK_TICKS / seconds : 0;
+}
+
+/** Resident set size in MiB. */
+export async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
