@@ -88,6 +88,8 @@ describe("payments under provider faults", () => {
     const orderId = await reserve();
     const payment = await settled(orderId);
     expect(payment).toMatchObject({ status: "SUCCEEDED", attempts: 1, lastError: "charge recorded but the response was lost" });
+    const shown = (await app.http.inject({ method: "GET", url: `/payments/${orderId}` })).json();
+    expect(shown).toMatchObject({ status: "SUCCEEDED", attempts: 1, lastError: "charge recorded but the response was lost" });
     const ledger = await app.store.ledger.get(payment.idempotencyKey);
     expect(ledger?.value.result).toMatchObject({ outcome: "succeeded", chargeId: payment.chargeId });
     expect(await outcomeEvents(orderId)).toEqual(["payments.succeeded.v1"]);

@@ -12,8 +12,8 @@ export function registerPaymentRoutes(app: FastifyInstance, store: PaymentStore)
     async function getPaymentHandler(request) {
       const found = await store.payments.get(request.params.orderId);
       if (!found) throw new HttpProblem(404, "PAYMENT_NOT_FOUND", "Payment not found", `no payment for order ${request.params.orderId}`);
-      const { orderId, status, amountMinor, currency, chargeId, failure, createdAt, updatedAt } = found.value;
-      return { orderId, status, amountMinor, currency, chargeId, failure, createdAt, updatedAt };
+      const { orderId, status, amountMinor, currency, chargeId, failure, attempts, lastError, createdAt, updatedAt } = found.value;
+      return { orderId, status, amountMinor, currency, chargeId, failure, attempts, lastError, createdAt, updatedAt };
     },
   );
 }
