@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { Telemetry } from "./tracing.js";
+import { ConfigError } from "./config.js";
+import { createLogger } from "./logger.js";
+import { startTelemetry, type Telemetry } from "./tracing.js";
 
 export interface RunnableApp {
   start(): Promise<void>;
@@ -50,4 +52,33 @@ export interface ServiceApp extends RunnableApp {
   http: FastifyInstance;
   /** Starts the consumers and, unless `listen` is false, the HTTP listener. */
   start(options?: { listen?: boolean }): Promise<void>;
+}
+
+/** What main.ts needs of a service: its name, its config loader and its buildApp. */
+export interface ServiceEntry<Config extends ServiceBaseConfig> {
+  service: string;
+  loadConfig: () => Config;
+  buildApp: (deps: { config: Config; logger: Logger }) => Promise<RunnableApp>;
+}
+
+interface ServiceBaseConfig {
+  LOG_LEVEL: string;
+  LOG_PRETTY: boolean;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+/**
+ * A service's whole main: read the environment (a bad key stops the start, named), start
+ * telemetry, build, run until a signal. Any failure before serving exits 1.
+ */
+export async function runMain<Config extends ServiceBaseConfig>({ service, loadConfig, buildApp }: ServiceEntry<Config>): Promise<void> {
+  try {
+    const config = loadConfig();
+    const telemetry = startTelemetry({ service });
+    const logger = createLogger({ service, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+    await runService(await buildApp({ config, logger }), logger, config.SHUTDOWN_TIMEOUT_MS, telemetry);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? `${service}: ${err.message}` : err);
+    process.exit(1);
+  }
 }

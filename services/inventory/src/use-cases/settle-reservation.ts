@@ -1,7 +1,6 @@
 import { trace } from "@opentelemetry/api";
 import { inSpan, ORDER_ID_ATTRIBUTE, PermanentError } from "@shop/eventbus";
 import type { InventoryStore } from "../adapters/inventory-store.js";
-import type { ReservationStatus } from "../domain/reservation.js";
 import { commit, release } from "../domain/stock.js";
 
 export type Settlement = "SOLD" | "RELEASED";
@@ -28,8 +27,7 @@ async function settle(store: InventoryStore, orderId: string, outcome: Settlemen
   }
   const apply = outcome === "SOLD" ? commit : release;
   for (const line of reservation.lines) await store.stock.update(line.sku, (current) => (current ? apply(current, orderId) : null));
-  const from: ReservationStatus = "RESERVED";
   await store.reservations.update(orderId, (current) =>
-    current?.status === from ? { ...current, status: outcome, updatedAt: now().toISOString() } : null,
+    current?.status === "RESERVED" ? { ...current, status: outcome, updatedAt: now().toISOString() } : null,
   );
 }

@@ -71,7 +71,8 @@ export async function placeOrder(
   // From here the order is accepted: a failed view write must not turn into an error the client
   // would retry (creating a second order); the projector writes the view from the stream.
   try {
-    await store.orders.create(order.orderId, order);
+    if (await store.orders.create(order.orderId, order)) return order;
+    // The projector (or a concurrent retry with the same key) wrote it first and it may have moved on.
     return (await store.orders.get(order.orderId))?.value ?? order;
   } catch (err) {
     onViewWriteFailed?.(err, order.orderId);

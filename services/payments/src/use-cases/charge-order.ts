@@ -37,7 +37,8 @@ export async function chargeOrder(deps: ChargeOrderDeps, input: ChargeOrderInput
     return stored;
   };
   await store.payments.create(input.orderId, newPayment(input, now().toISOString()));
-  let payment = await update(() => null);
+  let payment = (await store.payments.get(input.orderId))?.value;
+  if (!payment) throw new Error(`payment of ${input.orderId} vanished`);
 
   if (isOverdue(payment, now(), deps.deadlineMs)) payment = await update((p) => startVoiding(p, now().toISOString()));
   const request = requestOf(payment);
