@@ -15,12 +15,15 @@ const { values } = parseArgs({
     duration: { type: "string", default: "20" },
     "ceiling-seconds": { type: "string", default: "5" },
     sampling: { type: "string", default: "0.1" },
+    profile: { type: "string" },
     out: { type: "string", default: `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json` },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
-  console.log("shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--ceiling-seconds 5] [--sampling 0.1] [--out file.json]");
+  console.log(
+    "shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--ceiling-seconds 5] [--sampling 0.1] [--profile dir] [--out file.json]",
+  );
   process.exit(0);
 }
 
@@ -44,7 +47,11 @@ const env = {
   OTEL_TRACES_SAMPLER_ARG: values.sampling,
 };
 const services: Record<string, ServiceProcess> = {};
-for (const name of ["orders", "inventory", "payments"]) services[name] = await startServiceProcess(name, { env, readyTimeoutMs: 30_000 });
+for (const name of ["orders", "inventory", "payments"]) {
+  // --profile: each service writes a V8 CPU profile (open in Chrome DevTools) when it exits.
+  const nodeArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  services[name] = await startServiceProcess(name, { env, readyTimeoutMs: 30_000, nodeArgs });
+}
 const pids: Record<string, number> = { nats: nats.pid ?? 0, loadgen: process.pid };
 for (const [name, service] of Object.entries(services)) pids[name] = service.pid ?? 0;
 

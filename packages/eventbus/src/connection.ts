@@ -25,6 +25,8 @@ export async function connectNats({ url, name, logger, connectTimeoutMs = 5_000 
     reconnectTimeWait: 500,
     timeout: connectTimeoutMs,
     waitOnFirstConnect: false,
+    // Otherwise every request builds an Error up front for its stack: ~10% of a busy service's CPU.
+    noAsyncTraces: true,
   });
   logger.info({ server: nc.getServer() }, "connected to NATS");
   let connected = true;

@@ -1,4 +1,5 @@
 import type { KV } from "@nats-io/kv";
+import { LRUCache } from "lru-cache";
 import { RetryableError } from "./errors.js";
 import { withKeyLock } from "./key-lock.js";
 import { isTransient, isWrongLastSequence } from "./nats-errors.js";
@@ -11,10 +12,34 @@ export interface Versioned<T> {
 /** Outcome of a compare-and-set mutation: `null` from the mutator means "leave it as it is". */
 export type Mutator<T> = (current: T | null) => T | null;
 
-const MAX_CAS_ATTEMPTS = 100;
+interface QueuedUpdate<T> {
+  mutate: Mutator<T>;
+  resolve: (value: T | null) => void;
+  reject: (err: unknown) => void;
+}
 
-/** A JetStream KV bucket of JSON values with compare-and-set updates. */
+const MAX_CAS_ATTEMPTS = 100;
+/** Keys whose last written value is kept, so an update needs no read first. */
+const CACHED_KEYS = 10_000;
+
+/** The cache keeps the serialised form, so no caller can alter a cached value through a reference. */
+interface Written {
+  data: string;
+  revision: number;
+}
+
+/**
+ * A JetStream KV bucket of JSON values with compare-and-set updates.
+ *
+ * Updates of one key are group-committed: while a write is in flight, later updates queue, and the
+ * next write applies all of them in arrival order with one compare-and-set. A hot key (a popular
+ * SKU) then costs one round trip per batch instead of a read and a write per update. The value last
+ * written is cached; a stale cache only costs a failed compare-and-set and a re-read.
+ */
 export class JsonKv<T> {
+  private readonly latest = new LRUCache<string, Written>({ max: CACHED_KEYS });
+  private readonly queues = new Map<string, QueuedUpdate<T>[]>();
+
   constructor(
     private readonly kv: KV,
     private readonly bucket: string,
@@ -37,6 +62,17 @@ export class JsonKv<T> {
     }
   }
 
+  /**
+   * Reads a key of a bucket this service writes: answered from what this process last wrote when
+   * that is cached (one writer per key makes it current), otherwise from the server. For hot paths
+   * where a stale answer is harmless because a compare-and-set follows; `get` always asks the server.
+   */
+  async readOwn(key: string): Promise<Versioned<T> | null> {
+    const cached = this.latest.get(key);
+    if (cached) return { value: JSON.parse(cached.data) as T, revision: cached.revision };
+    return this.get(key);
+  }
+
   async get(key: string): Promise<Versioned<T> | null> {
     const entry = await this.call("get", (kv) => kv.get(key));
     if (entry?.operation !== "PUT") return null;
@@ -50,7 +86,9 @@ export class JsonKv<T> {
 
   private async createNow(key: string, value: T): Promise<boolean> {
     try {
-      await this.call("create", (kv) => kv.create(key, JSON.stringify(value)));
+      const data = JSON.stringify(value);
+      const revision = await this.call("create", (kv) => kv.create(key, data));
+      this.latest.set(key, { data, revision });
       return true;
     } catch (err) {
       if (isWrongLastSequence(err) || /exists/i.test(String(err))) return false;
@@ -59,30 +97,79 @@ export class JsonKv<T> {
   }
 
   async put(key: string, value: T): Promise<void> {
-    await this.exclusive(key, () => this.call("put", (kv) => kv.put(key, JSON.stringify(value))));
+    await this.exclusive(key, async () => {
+      this.latest.delete(key);
+      const data = JSON.stringify(value);
+      const revision = await this.call("put", (kv) => kv.put(key, data));
+      this.latest.set(key, { data, revision });
+    });
   }
 
   /**
    * Applies `mutate` with optimistic concurrency until it wins the compare-and-set. Returns the
    * stored value (unchanged when `mutate` returned null, null when the key is absent and stays so).
+   * `mutate` must be a pure function of its argument: it may run more than once.
    */
   update(key: string, mutate: Mutator<T>): Promise<T | null> {
-    return this.exclusive(key, () => this.updateNow(key, mutate));
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(key);
+      if (queue) {
+        queue.push({ mutate, resolve, reject });
+        return;
+      }
+      this.queues.set(key, [{ mutate, resolve, reject }]);
+      void this.exclusive(key, () => this.drainUpdates(key));
+    });
   }
 
-  private async updateNow(key: string, mutate: Mutator<T>): Promise<T | null> {
+  /** Writes the updates queued for `key` as one batch; a later batch takes the key lock again, so put/delete are not starved. */
+  private async drainUpdates(key: string): Promise<void> {
+    const batch = this.queues.get(key) ?? [];
+    this.queues.set(key, []);
+    try {
+      const results = await this.commitBatch(key, batch);
+      batch.forEach((update, i) => {
+        const result = results[i] as { ok: true; value: T | null } | { ok: false; err: unknown };
+        if (result.ok) update.resolve(result.value);
+        else update.reject(result.err);
+      });
+    } catch (err) {
+      for (const update of batch) update.reject(err);
+    }
+    if (this.queues.get(key)?.length) void this.exclusive(key, () => this.drainUpdates(key));
+    else this.queues.delete(key);
+  }
+
+  private async commitBatch(key: string, batch: QueuedUpdate<T>[]) {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.get(key);
-      const next = mutate(current?.value ?? null);
-      if (next === null) return current?.value ?? null;
+      const current = await this.readOwn(key);
+      let value: T | null = current?.value ?? null;
+      let changed = false;
+      const results = batch.map(({ mutate }) => {
+        try {
+          const next = mutate(value);
+          if (next !== null) {
+            value = next;
+            changed = true;
+          }
+          return { ok: true as const, value };
+        } catch (err) {
+          // A mutator that throws fails its own caller only.
+          return { ok: false as const, err };
+        }
+      });
+      if (!changed || value === null) return results;
       try {
-        const data = JSON.stringify(next);
-        if (current) await this.call("update", (kv) => kv.update(key, data, current.revision));
-        else await this.call("create", (kv) => kv.create(key, data));
-        return next;
+        const data = JSON.stringify(value);
+        const revision = current
+          ? await this.call("update", (kv) => kv.update(key, data, current.revision))
+          : await this.call("create", (kv) => kv.create(key, data));
+        this.latest.set(key, { data, revision });
+        return results;
       } catch (err) {
+        this.latest.delete(key);
         if (!isWrongLastSequence(err) && !/exists/i.test(String(err))) throw err;
-        // Lost the race to a concurrent writer: spread the retries so the writers don't collide again.
+        // Written elsewhere (another process, an operator): re-read and apply the batch again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)));
       }
     }
@@ -90,7 +177,10 @@ export class JsonKv<T> {
   }
 
   async delete(key: string): Promise<void> {
-    await this.exclusive(key, () => this.call("delete", (kv) => kv.delete(key)));
+    await this.exclusive(key, async () => {
+      this.latest.delete(key);
+      await this.call("delete", (kv) => kv.delete(key));
+    });
   }
 
   /** Calls `onUpdate` for every write made from now on, until the returned stop is called. */

@@ -24,10 +24,15 @@ export interface ServiceProcess {
 export interface ServiceProcessOptions {
   env: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Extra node flags, e.g. `--cpu-prof` for the benchmark's profiles. */
+  nodeArgs?: string[];
 }
 
 /** Runs a built service (`services/<name>/dist/main.js`) as a child process on a free port. */
-export async function startServiceProcess(name: string, { env, readyTimeoutMs = 20_000 }: ServiceProcessOptions): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  name: string,
+  { env, readyTimeoutMs = 20_000, nodeArgs = [] }: ServiceProcessOptions,
+): Promise<ServiceProcess> {
   const main = join(ROOT, "services", name, "dist", "main.js");
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` first`);
   const port = await freePort();
@@ -35,7 +40,7 @@ export async function startServiceProcess(name: string, { env, readyTimeoutMs = 
   let output = "";
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(process.execPath, [main], {
+    child = spawn(process.execPath, [...nodeArgs, main], {
       env: { ...process.env, LOG_LEVEL: "info", ...env, PORT: String(port), HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"],
     });

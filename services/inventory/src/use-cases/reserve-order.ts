@@ -53,48 +53,57 @@ async function decide(
     updatedAt,
   });
 
-  const items = await Promise.all(lines.map((line) => store.stock.get(line.sku)));
-  const unknown = lines.filter((_, i) => !items[i]).map((line) => line.sku);
-  if (unknown.length > 0) return rejected("UNKNOWN_SKU", unknown);
-  const currencies = new Set(items.map((item) => item?.value.currency));
-  if (currencies.size > 1)
-    return rejected(
-      "MIXED_CURRENCY",
-      lines.map((line) => line.sku),
-    );
-
-  const reserved: ReservedLine[] = [];
-  let short: string | undefined;
-  // A stable order keeps concurrent multi-line orders from repeatedly invalidating each other.
-  for (const line of [...lines].sort((a, b) => a.sku.localeCompare(b.sku))) {
-    let outcome: HoldResult = { ok: false, reason: "insufficient" };
-    let unitPriceMinor = 0;
-    await store.stock.update(line.sku, (current) => {
-      if (!current) return null;
-      outcome = hold(current, orderId, line.quantity);
-      unitPriceMinor = current.priceMinor;
-      return outcome.ok ? outcome.item : null;
-    });
-    if (!outcome.ok) {
-      short = line.sku;
-      break;
-    }
-    reserved.push({ sku: line.sku, quantity: line.quantity, unitPriceMinor });
+  // Every line is held at once (one group-committed write per SKU); if the order cannot be served
+  // whole, the holds it did take are released again.
+  const attempts = await Promise.all(lines.map((line) => holdLine(store, orderId, line)));
+  const held = attempts.filter((a) => a.outcome === "held");
+  const releaseHeld = () =>
+    Promise.all(held.map((a) => store.stock.update(a.sku, (current) => (current ? release(current, orderId) : null))));
+  const unknown = attempts.filter((a) => a.outcome === "unknown").map((a) => a.sku);
+  const currencies = new Set(attempts.filter((a) => a.outcome !== "unknown").map((a) => a.currency));
+  const short = attempts.find((a) => a.outcome === "short");
+  if (unknown.length > 0 || currencies.size > 1 || short) {
+    await releaseHeld();
+    if (unknown.length > 0) return rejected("UNKNOWN_SKU", unknown);
+    if (currencies.size > 1)
+      return rejected(
+        "MIXED_CURRENCY",
+        lines.map((line) => line.sku),
+      );
+    return rejected("OUT_OF_STOCK", [short?.sku ?? ""]);
   }
-  if (short !== undefined) {
-    for (const line of reserved) await store.stock.update(line.sku, (current) => (current ? release(current, orderId) : null));
-    return rejected("OUT_OF_STOCK", [short]);
-  }
-  const priced = lines.map((line) => reserved.find((r) => r.sku === line.sku) as ReservedLine);
+  const reserved: ReservedLine[] = attempts.map((a) => ({ sku: a.sku, quantity: a.quantity, unitPriceMinor: a.unitPriceMinor }));
   return {
     orderId,
     customerId,
     status: "RESERVED",
-    lines: priced,
-    totalMinor: totalOf(priced),
+    lines: reserved,
+    totalMinor: totalOf(reserved),
     currency: [...currencies][0] ?? "",
     updatedAt,
   };
+}
+
+interface LineAttempt {
+  sku: string;
+  quantity: number;
+  outcome: "held" | "short" | "unknown";
+  unitPriceMinor: number;
+  currency: string;
+}
+
+async function holdLine(store: InventoryStore, orderId: string, line: { sku: string; quantity: number }): Promise<LineAttempt> {
+  const attempt: LineAttempt = { ...line, outcome: "unknown", unitPriceMinor: 0, currency: "" };
+  await store.stock.update(line.sku, (current) => {
+    if (!current) {
+      attempt.outcome = "unknown";
+      return null;
+    }
+    const result: HoldResult = hold(current, orderId, line.quantity);
+    Object.assign(attempt, { outcome: result.ok ? "held" : "short", unitPriceMinor: current.priceMinor, currency: current.currency });
+    return result.ok ? result.item : null;
+  });
+  return attempt;
 }
 
 /** Publishes the decision with an id derived from the order, so a replay publishes the same message. */

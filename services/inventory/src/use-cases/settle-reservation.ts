@@ -18,7 +18,8 @@ export function settleReservation(store: InventoryStore, orderId: string, outcom
 }
 
 async function settle(store: InventoryStore, orderId: string, outcome: Settlement, now: () => Date): Promise<void> {
-  const found = await store.reservations.get(orderId);
+  // Usually answered from the cache; a stale answer only meets the compare-and-set below.
+  const found = await store.reservations.readOwn(orderId);
   if (!found) throw new PermanentError("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`);
   const reservation = found.value;
   if (reservation.status === outcome) return;
@@ -26,7 +27,7 @@ async function settle(store: InventoryStore, orderId: string, outcome: Settlemen
     throw new PermanentError("RESERVATION_CONFLICT", `cannot mark reservation of ${orderId} ${outcome}: it is ${reservation.status}`);
   }
   const apply = outcome === "SOLD" ? commit : release;
-  for (const line of reservation.lines) await store.stock.update(line.sku, (current) => (current ? apply(current, orderId) : null));
+  await Promise.all(reservation.lines.map((line) => store.stock.update(line.sku, (current) => (current ? apply(current, orderId) : null))));
   await store.reservations.update(orderId, (current) =>
     current?.status === "RESERVED" ? { ...current, status: outcome, updatedAt: now().toISOString() } : null,
   );

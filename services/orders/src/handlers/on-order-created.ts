@@ -9,9 +9,13 @@ export function onOrderCreated(store: OrderStore) {
     const orderId = requireOrderId(event);
     const createdAt = new Date(Number(event.meta?.occurredAtMs ?? 0n)).toISOString();
     const items = required(event.lines.length > 0 ? event.lines : null, "lines").map(({ sku, quantity }) => ({ sku, quantity }));
-    await store.orders.create(orderId, newOrder(orderId, required(event.customerId, "customer_id"), items, createdAt));
+    // Usually POST /orders wrote the view moments ago and this read is answered from the cache.
+    let view = (await store.orders.readOwn(orderId))?.value;
+    if (!view) {
+      const projected = newOrder(orderId, required(event.customerId, "customer_id"), items, createdAt);
+      view = (await store.orders.create(orderId, projected)) ? projected : (await store.orders.get(orderId))?.value;
+    }
     // Off the HTTP path: indexes the order as open unless it already finished (then the index would only go stale).
-    const view = await store.orders.get(orderId);
-    if (view && !isTerminal(view.value.status)) await store.open.create(orderId, { createdAt });
+    if (view && !isTerminal(view.status)) await store.open.create(orderId, { createdAt });
   };
 }

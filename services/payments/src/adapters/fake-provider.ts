@@ -64,12 +64,10 @@ export function createFakeProvider(
   return {
     charge: async (request) => {
       await enter();
-      const previous = (await ledger.get(request.idempotencyKey))?.value;
-      if (previous) return answer(previous);
       const decision = decideCharge(request.customerId, request.amountMinor, settings);
       const result: ChargeResult = decision.outcome === "approve" ? { outcome: "succeeded", chargeId: `ch_${randomUUID()}` } : decision;
       if (!(await ledger.create(request.idempotencyKey, { request, result, at: new Date().toISOString() }))) {
-        // A concurrent call with the same key won: answer what it stored.
+        // A retry, or a concurrent call with the same key: answer what is stored.
         const stored = (await ledger.get(request.idempotencyKey))?.value;
         if (!stored) throw new ProviderUnavailableError();
         return answer(stored);

@@ -36,8 +36,8 @@ export async function chargeOrder(deps: ChargeOrderDeps, input: ChargeOrderInput
     if (!stored) throw new Error(`payment of ${input.orderId} vanished`);
     return stored;
   };
-  await store.payments.create(input.orderId, newPayment(input, now().toISOString()));
-  let payment = (await store.payments.get(input.orderId))?.value;
+  const fresh = newPayment(input, now().toISOString());
+  let payment = (await store.payments.create(input.orderId, fresh)) ? fresh : (await store.payments.get(input.orderId))?.value;
   if (!payment) throw new Error(`payment of ${input.orderId} vanished`);
 
   if (isOverdue(payment, now(), deps.deadlineMs)) payment = await update((p) => startVoiding(p, now().toISOString()));

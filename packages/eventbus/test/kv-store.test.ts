@@ -1,0 +1,78 @@
+import { Bus } from "@shop/eventbus";
+import { type NatsServerHandle, startNatsServer } from "@shop/testkit";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const logger = pino({ level: "silent" });
+const BUCKET = "kv-store-test";
+
+let nats: NatsServerHandle;
+let bus: Bus;
+let otherProcess: Bus;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  bus = await Bus.connect({ url: nats.url, name: "kv-test", logger });
+  otherProcess = await Bus.connect({ url: nats.url, name: "kv-test-other", logger });
+  await bus.provision({ replicas: 1, consumers: [], buckets: [BUCKET] });
+});
+afterAll(async () => {
+  await otherProcess?.close();
+  await bus?.close();
+  await nats?.stop();
+});
+
+/** Every write to the bucket is one message in its stream, so the last sequence counts writes. */
+async function writesSoFar(): Promise<number> {
+  return (await bus.jsm.streams.info(`KV_${BUCKET}`)).state.last_seq;
+}
+
+type Counter = { count: number };
+const add = (n: number) => (current: Counter | null) => ({ count: (current?.count ?? 0) + n });
+
+describe("JsonKv updates against a real nats-server", () => {
+  it("200 concurrent updates of one key are each applied once, group-committed into a few writes", async () => {
+    const kv = await bus.kv<Counter>(BUCKET);
+    const before = await writesSoFar();
+    const results = await Promise.all(Array.from({ length: 200 }, () => kv.update("hot", add(1))));
+    expect((await otherProcess.kv<Counter>(BUCKET).then((other) => other.get("hot")))?.value.count).toBe(200);
+    // Each caller sees the value as of its own update: all of 1..200, once each.
+    expect(new Set(results.map((r) => r?.count)).size).toBe(200);
+    const writes = (await writesSoFar()) - before;
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(writes).toBeLessThan(20);
+  });
+
+  it("a write by another process behind the cache's back is caught by compare-and-set and the update applied on top of it", async () => {
+    const kv = await bus.kv<Counter>(BUCKET);
+    const other = await otherProcess.kv<Counter>(BUCKET);
+    await kv.update("shared", add(1));
+    await other.update("shared", add(10));
+    expect(await kv.update("shared", add(1))).toEqual({ count: 12 });
+    expect((await other.get("shared"))?.value).toEqual({ count: 12 });
+    // readOwn trusts its own last write (one writer per key): here, with two writers, it is stale.
+    expect((await other.readOwn("shared"))?.value).toEqual({ count: 11 });
+  });
+
+  it("a mutator that throws fails only its own caller; the rest of its batch is written", async () => {
+    const kv = await bus.kv<Counter>(BUCKET);
+    const outcomes = await Promise.allSettled([
+      kv.update("mixed", add(1)),
+      kv.update("mixed", () => {
+        throw new RangeError("not allowed");
+      }),
+      kv.update("mixed", add(2)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await otherProcess.kv<Counter>(BUCKET).then((other) => other.get("mixed")))?.value).toEqual({ count: 3 });
+  });
+
+  it("an update whose mutator leaves the value as it is writes nothing", async () => {
+    const kv = await bus.kv<Counter>(BUCKET);
+    await kv.update("steady", add(5));
+    const before = await writesSoFar();
+    expect(await kv.update("steady", () => null)).toEqual({ count: 5 });
+    expect(await kv.update("absent", () => null)).toBeNull();
+    expect(await writesSoFar()).toBe(before);
+  });
+});
