@@ -1,4 +1,4 @@
-import { runLoad } from "@shop/loadgen";
+import { renderChart, runLoad } from "@shop/loadgen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InProcessStack, startInProcessStack } from "../support/in-process-stack.js";
 
@@ -32,5 +32,12 @@ describe("shop-load", () => {
     expect(result.saga.max).toBeGreaterThanOrEqual(result.saga.p99);
     expect(progress.length).toBeGreaterThanOrEqual(1);
     expect(await stack.streamMessages("ORDERS")).toBe(100);
+
+    const point = { offered: result.targetRate, completed: result.completedRate, http: result.http, saga: result.saga };
+    const svg = await renderChart([point, { ...point, offered: 100, completed: 90 }], {
+      latencyTargets: [{ label: "target 50 ms", ms: 50 }],
+    });
+    expect(svg.startsWith("<svg")).toBe(true);
+    for (const text of ["throughput", "HTTP p99", "saga p99", "target 50 ms", "offered orders/s"]) expect(svg).toContain(text);
   });
 });

@@ -8,7 +8,7 @@ const STREAM = "BENCH_CEILING";
  * The broker's ceiling on this machine: pipelined JetStream publishes of event-sized messages with
  * message ids (as the services publish), `window` in flight at once, for `seconds`. Messages/s.
  */
-export async function measureCeiling(bus: Bus, seconds: number, window = 256): Promise<{ messagesPerSecond: number; bytes: number }> {
+export async function measureCeiling(bus: Bus, seconds: number, window = 256): Promise<{ publishesPerSecond: number; bytes: number }> {
   await bus.jsm.streams.add({ name: STREAM, subjects: ["bench.ceiling"] });
   const sample = create(OrderCreatedSchema, {
     meta: eventMeta(EVENTS.orderCreated, "00000000-0000-0000-0000-000000000000"),
@@ -33,5 +33,5 @@ export async function measureCeiling(bus: Bus, seconds: number, window = 256): P
   await Promise.all(inflight);
   const elapsed = (Date.now() - started) / 1000;
   await bus.jsm.streams.delete(STREAM);
-  return { messagesPerSecond: Math.round(published / elapsed), bytes: data.byteLength };
+  return { publishesPerSecond: Math.round(published / elapsed), bytes: data.byteLength };
 }

@@ -3,17 +3,23 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { Bus } from "@shop/eventbus";
-import { type LoadResult, runLoad } from "@shop/loadgen";
+import { renderChart, runLoad } from "@shop/loadgen";
 import { type ServiceProcess, startNatsServer, startServiceProcess } from "@shop/testkit";
 import { pino } from "pino";
+import { brokerMessages, sagaBacklog } from "./broker-stats.js";
 import { measureCeiling } from "./ceiling.js";
-import { cpuCores, cpuSample, rssMiB } from "./process-stats.js";
+import { measureKvFloor } from "./floor.js";
+import { type CpuSample, cpuCores, cpuSample, rssMiB } from "./process-stats.js";
+import { type Ceiling, EVENTS_PER_ORDER, formatReport, PROCESSES, type StepResult } from "./report.js";
+import { startTraceSink } from "./trace-sink.js";
 
 const { values } = parseArgs({
   options: {
     steps: { type: "string", default: "500,1000,2000,3000,4000" },
     duration: { type: "string", default: "20" },
     "ceiling-seconds": { type: "string", default: "5" },
+    warmup: { type: "string", default: "5" },
+    "heap-mb": { type: "string" },
     sampling: { type: "string", default: "0.1" },
     profile: { type: "string" },
     out: { type: "string", default: `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json` },
@@ -21,52 +27,102 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(
-    "shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--ceiling-seconds 5] [--sampling 0.1] [--profile dir] [--out file.json]",
-  );
+  console.log(`shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--warmup 5] [--ceiling-seconds 5] [--sampling 0.1] [--heap-mb N] [--profile dir] [--out file.json]
+
+Starts its own nats-server and the three services, measures the broker's ceiling, warms up for
+--warmup seconds at the first rate (not counted), then offers each rate for --duration seconds (open
+loop) and prints one row per step. Writes the JSON to --out and a latency/throughput chart beside it
+(.svg). --heap-mb caps each service's V8 old space (--max-old-space-size), as a container would;
+--profile writes a V8 CPU profile per service.`);
   process.exit(0);
 }
 
-// Events published per order on the saga's path: created, reserved or rejected, succeeded or failed.
-const EVENTS_PER_ORDER = 3;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const steps = values.steps.split(",").map(Number);
 const duration = Number(values.duration);
+const sampling = Number(values.sampling);
+if (steps.some((s) => !Number.isFinite(s) || s <= 0) || !(duration > 0) || !(sampling >= 0 && sampling <= 1)) {
+  console.error("shop-bench: --steps must be positive numbers, --duration > 0, --sampling in [0, 1]");
+  process.exit(2);
+}
 
 log("starting a fresh nats-server");
-const nats = await startNatsServer();
+const nats = await startNatsServer({ monitoring: true });
+const monitorUrl = nats.monitorUrl as string;
 const bus = await Bus.connect({ url: nats.url, name: "shop-bench", logger: pino({ level: "silent" }) });
-log(`measuring the broker ceiling for ${values["ceiling-seconds"]} s`);
-const ceiling = await measureCeiling(bus, Number(values["ceiling-seconds"]));
-log(`ceiling: ${ceiling.messagesPerSecond} pipelined publishes/s of ${ceiling.bytes}-byte events`);
+const cpuOf = async (pids: Record<string, number>) =>
+  Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await cpuSample(pid)] as const)));
+const cores = (before: Record<string, CpuSample>, after: Record<string, CpuSample>, name: string) => {
+  const b = before[name];
+  const a = after[name];
+  return b && a ? Math.round(cpuCores(b, a) * 100) / 100 : 0;
+};
 
+log(`measuring the broker ceiling for ${values["ceiling-seconds"]} s`);
+const ceilingPids = { nats: nats.pid ?? 0, client: process.pid };
+const [cpuBefore, msgsBefore] = [await cpuOf(ceilingPids), await brokerMessages(monitorUrl)];
+const measured = await measureCeiling(bus, Number(values["ceiling-seconds"]));
+const [cpuAfter, msgsAfter] = [await cpuOf(ceilingPids), await brokerMessages(monitorUrl)];
+const ceilingSeconds = ((cpuAfter.nats?.at ?? 0) - (cpuBefore.nats?.at ?? 0)) / 1000;
+const ceiling: Ceiling = {
+  ...measured,
+  brokerMessagesPerSecond: Math.round((msgsAfter - msgsBefore) / ceilingSeconds),
+  cpuCores: { nats: cores(cpuBefore, cpuAfter, "nats"), client: cores(cpuBefore, cpuAfter, "client") },
+};
+log(`ceiling: ${ceiling.publishesPerSecond} pipelined publishes/s of ${ceiling.bytes}-byte events`);
+log("measuring what one KV write costs");
+const kvFloor = await measureKvFloor(bus, nats.pid ?? 0);
+
+const traceSink = await startTraceSink();
 const env = {
   NATS_URL: nats.url,
   LOG_LEVEL: "warn",
   RATE_LIMIT_MAX: "1000000000",
   OTEL_TRACES_SAMPLER_ARG: values.sampling,
+  OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.endpoint,
 };
 const services: Record<string, ServiceProcess> = {};
 for (const name of ["orders", "inventory", "payments"]) {
   // --profile: each service writes a V8 CPU profile (open in Chrome DevTools) when it exits.
-  const nodeArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const nodeArgs = [
+    ...(values["heap-mb"] ? [`--max-old-space-size=${values["heap-mb"]}`] : []),
+    ...(values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`, `--cpu-prof-name=${name}.cpuprofile`] : []),
+  ];
   services[name] = await startServiceProcess(name, { env, readyTimeoutMs: 30_000, nodeArgs });
 }
 const pids: Record<string, number> = { nats: nats.pid ?? 0, loadgen: process.pid };
 for (const [name, service] of Object.entries(services)) pids[name] = service.pid ?? 0;
 
-interface StepResult {
-  rate: number;
-  load: LoadResult;
-  cpuCores: Record<string, number>;
-  rssMiB: Record<string, number>;
-  fractionOfCeiling: number;
+/** An overloaded step leaves a backlog; the next step starts only once the consumers have caught up. */
+async function waitForIdle(limitSeconds = 180): Promise<void> {
+  const until = Date.now() + limitSeconds * 1000;
+  for (let backlog = await sagaBacklog(bus); backlog > 0; backlog = await sagaBacklog(bus)) {
+    if (Date.now() > until) {
+      log(`backlog of ${backlog} messages still there after ${limitSeconds} s; going on`);
+      return;
+    }
+    log(`waiting for the consumers to catch up: ${backlog} messages left`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
 }
+
 const results: StepResult[] = [];
 try {
+  const warmup = Number(values.warmup);
+  if (warmup > 0) {
+    // Untimed: lets V8 compile the hot paths so the first step does not measure the JIT.
+    log(`warm-up: ${steps[0]} orders/s for ${warmup} s (not counted)`);
+    await runLoad({
+      ordersUrl: services.orders?.url ?? "",
+      natsUrl: nats.url,
+      ratePerSecond: steps[0] ?? 100,
+      durationSeconds: warmup,
+      drainSeconds: 20,
+    });
+  }
   for (const rate of steps) {
     log(`step: ${rate} orders/s for ${duration} s`);
-    const before = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await cpuSample(pid)] as const)));
+    const [before, msgs] = [await cpuOf(pids), await brokerMessages(monitorUrl)];
     const load = await runLoad({
       ordersUrl: services.orders?.url ?? "",
       natsUrl: nats.url,
@@ -75,60 +131,40 @@ try {
       drainSeconds: 20,
       onProgress: log,
     });
-    const cpu: Record<string, number> = {};
-    const rss: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(pids)) {
-      const sample = before[name];
-      if (sample) cpu[name] = Math.round(cpuCores(sample, await cpuSample(pid)) * 100) / 100;
-      rss[name] = await rssMiB(pid);
-    }
-    const fractionOfCeiling = Math.round((load.completedRate / (ceiling.messagesPerSecond / EVENTS_PER_ORDER)) * 1000) / 1000;
-    results.push({ rate, load, cpuCores: cpu, rssMiB: rss, fractionOfCeiling });
+    const [after, msgsAfterStep] = [await cpuOf(pids), await brokerMessages(monitorUrl)];
+    await waitForIdle();
+    const cpu = Object.fromEntries(PROCESSES.map((n) => [n, cores(before, after, n)]));
+    const rss = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await rssMiB(pid)] as const)));
+    const cpuSeconds = PROCESSES.reduce((sum, n) => sum + ((after[n]?.ticks ?? 0) - (before[n]?.ticks ?? 0)) / 100, 0);
+    const completed = Math.max(load.completed, 1);
+    results.push({
+      rate,
+      load,
+      cpuCores: cpu,
+      rssMiB: rss,
+      cpuMsPerOrder: Math.round((cpuSeconds * 1000 * 100) / completed) / 100,
+      brokerMessagesPerOrder: Math.round((msgsAfterStep - msgs) / completed),
+      fractionOfCeiling: Math.round((load.completedRate / (ceiling.publishesPerSecond / EVENTS_PER_ORDER)) * 1000) / 1000,
+    });
   }
 } finally {
   await bus.close();
   await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
   await nats.stop();
+  await traceSink.close();
 }
 
-const header = [
-  "offered/s",
-  "202/s",
-  "done/s",
-  "errors",
-  "http p50",
-  "p99",
-  "p99.9",
-  "saga p50",
-  "p99",
-  "cpu ord/inv/pay/nats/load",
-  "rss MiB ord/inv/pay",
-  "of ceiling",
-];
-const rows = results.map((r) => [
-  r.rate,
-  r.load.acceptedRate,
-  r.load.completedRate,
-  Object.values(r.load.errors).reduce((a, b) => a + b, 0),
-  r.load.http.p50,
-  r.load.http.p99,
-  r.load.http.p999,
-  r.load.saga.p50,
-  r.load.saga.p99,
-  ["orders", "inventory", "payments", "nats", "loadgen"].map((n) => r.cpuCores[n]).join("/"),
-  ["orders", "inventory", "payments"].map((n) => r.rssMiB[n]).join("/"),
-  r.fractionOfCeiling,
-]);
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
-const line = (cells: unknown[]) => cells.map((c, i) => String(c).padStart(widths[i] ?? 0)).join(" | ");
-console.log(
-  `broker ceiling: ${ceiling.messagesPerSecond} publishes/s (${ceiling.bytes} B, ids, pipelined); ${EVENTS_PER_ORDER} events per order; tracing sampled at ${values.sampling}`,
-);
-console.log([line(header), ...rows.map(line)].join("\n"));
+console.log(formatReport(ceiling, kvFloor, results, sampling));
+const exported = traceSink.stats();
+console.log(`spans exported over OTLP/HTTP: ${exported.requests} requests, ${Math.round(exported.bytes / 1024)} KiB`);
 await mkdir(dirname(values.out), { recursive: true });
-await writeFile(
-  values.out,
-  `${JSON.stringify({ ceiling, eventsPerOrder: EVENTS_PER_ORDER, sampling: Number(values.sampling), results }, null, 2)}\n`,
-);
-console.log(`\nwritten to ${values.out}`);
+await writeFile(values.out, `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling, results }, null, 2)}\n`);
+const chartFile = `${values.out.replace(/\.json$/, "")}.svg`;
+const points = results.map((r) => ({ offered: r.rate, completed: r.load.completedRate, http: r.load.http, saga: r.load.saga }));
+const latencyTargets = [
+  { label: "HTTP p99 target 50 ms", ms: 50 },
+  { label: "saga p99 target 250 ms", ms: 250 },
+];
+await writeFile(chartFile, await renderChart(points, { title: "shop-bench: latency and throughput", latencyTargets }));
+console.log(`\nwritten to ${values.out} and ${chartFile}`);
 process.exit(0);

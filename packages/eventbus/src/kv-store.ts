@@ -19,8 +19,8 @@ interface QueuedUpdate<T> {
 }
 
 const MAX_CAS_ATTEMPTS = 100;
-/** Keys whose last written value is kept, so an update needs no read first. */
-const CACHED_KEYS = 10_000;
+/** Keys whose last written value is kept, so an update needs no read first: in-flight orders plus the hot SKUs. */
+const CACHED_KEYS = 2_000;
 
 /** The cache keeps the serialised form, so no caller can alter a cached value through a reference. */
 interface Written {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { formatResult, runLoad } from "./index.js";
+import { type ChartPoint, formatResult, type LoadResult, renderChart, runLoad } from "./index.js";
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     url: { type: "string", default: process.env.ORDERS_URL ?? "http://127.0.0.1:3000" },
     "nats-url": { type: "string", default: process.env.NATS_URL ?? "nats://127.0.0.1:4222" },
@@ -17,11 +18,34 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(`shop-load [--rate 100] [--duration 10] [--url ${values.url}] [--nats-url ${values["nats-url"]}] [--drain 30] [--out result.json]
+shop-load chart result.json|bench.json... [--out chart.svg]
 
 Open-loop load on POST /orders: request i is sent at start + i/rate whatever came before, and its
 latency counts from that intended time. End-to-end latency runs to the order's terminal state,
-watched in the orders view bucket.`);
+watched in the orders view bucket. 'chart' draws throughput and latency against offered rate from
+shop-load results (one point each) or a shop-bench JSON (one point per step).`);
   process.exit(0);
+}
+
+if (positionals[0] === "chart") {
+  const files = positionals.slice(1);
+  if (files.length === 0) {
+    console.error("shop-load chart: name at least one result JSON (from shop-load --out or shop-bench)");
+    process.exit(2);
+  }
+  const points: ChartPoint[] = [];
+  for (const file of files) {
+    const json = JSON.parse(await readFile(file, "utf8")) as LoadResult | { results: { load: LoadResult }[] };
+    const loads = "results" in json ? json.results.map((r) => r.load) : [json];
+    for (const load of loads) points.push({ offered: load.targetRate, completed: load.completedRate, http: load.http, saga: load.saga });
+  }
+  const out = values.out ?? "chart.svg";
+  await writeFile(out, await renderChart(points));
+  console.log(`chart of ${points.length} points written to ${out}`);
+  process.exit(0);
+} else if (positionals.length > 0) {
+  console.error(`shop-load: unknown command ${JSON.stringify(positionals[0])} (try --help)`);
+  process.exit(2);
 }
 
 const number = (name: string, value: string) => {

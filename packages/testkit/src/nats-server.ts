@@ -9,6 +9,8 @@ export interface NatsServerHandle {
   readonly port: number;
   readonly storeDir: string;
   readonly pid: number | undefined;
+  /** HTTP monitoring endpoint (/varz, /jsz), when started with `monitoring`. */
+  readonly monitorUrl: string | undefined;
   /** Kills the server (SIGKILL by default) and waits for it to exit; the store stays. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port with the same store. */
@@ -20,15 +22,24 @@ export interface NatsServerHandle {
 export const NATS_SERVER_MISSING =
   "nats-server was not found on PATH. Install it with `apt-get install nats-server` (or put a nats-server binary on PATH).";
 
+export interface NatsServerOptions {
+  /** Also serve HTTP monitoring on a free loopback port. */
+  monitoring?: boolean;
+}
+
 /** Starts a real nats-server with JetStream on a free loopback port and a temporary store. */
-export async function startNatsServer(): Promise<NatsServerHandle> {
+export async function startNatsServer({ monitoring = false }: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const port = await freePort();
+  const monitorPort = monitoring ? await freePort() : undefined;
   const storeDir = await mkdtemp(join(tmpdir(), "shop-nats-"));
-  let child: ChildProcess | undefined = await launch(port, storeDir);
+  const launch = () =>
+    launchNatsServer(["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(monitorPort ? ["-m", String(monitorPort)] : [])]);
+  let child: ChildProcess | undefined = await launch();
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    monitorUrl: monitorPort ? `http://127.0.0.1:${monitorPort}` : undefined,
     get pid() {
       return child?.pid;
     },
@@ -38,7 +49,7 @@ export async function startNatsServer(): Promise<NatsServerHandle> {
     },
     restart: async () => {
       if (child) await terminate(child, "SIGTERM");
-      child = await launch(port, storeDir);
+      child = await launch();
     },
     stop: async () => {
       if (child) await terminate(child, "SIGTERM");
@@ -46,10 +57,6 @@ export async function startNatsServer(): Promise<NatsServerHandle> {
       await rm(storeDir, { recursive: true, force: true });
     },
   };
-}
-
-function launch(port: number, storeDir: string): Promise<ChildProcess> {
-  return launchNatsServer(["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir]);
 }
 
 /** Starts nats-server with `args`; resolves once it logs that it is ready. */
