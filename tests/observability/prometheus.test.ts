@@ -65,7 +65,7 @@ beforeAll(async () => {
   otlp = await startOtlpReceiver();
   telemetry = startTelemetry({
     service: "prometheus-test",
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_BSP_SCHEDULE_DELAY: "50" },
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_BSP_SCHEDULE_DELAY: "50" },
   });
   nats = await startNatsServer();
   const env = { NATS_URL: nats.url, PORT: "0", LOG_LEVEL: "silent" };

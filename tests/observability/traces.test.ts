@@ -22,6 +22,7 @@ beforeAll(async () => {
   const env = {
     NATS_URL: nats.url,
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
     OTEL_BSP_SCHEDULE_DELAY: "50",
     OTEL_TRACES_SAMPLER_ARG: "1",
   };

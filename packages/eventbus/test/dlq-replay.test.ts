@@ -17,7 +17,7 @@ beforeAll(async () => {
   otlp = await startOtlpReceiver();
   telemetry = startTelemetry({
     service: "replay-test",
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_BSP_SCHEDULE_DELAY: "50" },
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_BSP_SCHEDULE_DELAY: "50" },
   });
   nats = await startNatsServer();
   bus = await Bus.connect({ url: nats.url, name: "replay-test", logger: pino({ level: "silent" }) });

@@ -33,6 +33,7 @@ export const baseConfigShape = {
   CONSUMER_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
   // Standard OpenTelemetry keys, validated here so a typo fails the start; the SDK reads them itself.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"]).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_TRACES_SAMPLER: z
     .enum(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"])

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as OTLPProtobufTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
 
@@ -28,7 +29,7 @@ export function startTelemetry({ service, env = process.env }: TelemetryOptions)
   const ratio = env.OTEL_TRACES_SAMPLER_ARG === undefined ? 1 : Number(env.OTEL_TRACES_SAMPLER_ARG);
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? service,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(env) }), batchOptions(env))],
+    spanProcessors: [new BatchSpanProcessor(createExporter(env), batchOptions(env))],
     // OTEL_TRACES_SAMPLER, when set, wins (the SDK reads it); otherwise parent-based ratio.
     ...(explicitSampler ? {} : { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) }),
     instrumentations: [],
@@ -44,6 +45,16 @@ export function startTelemetry({ service, env = process.env }: TelemetryOptions)
       return stopped;
     },
   };
+}
+
+/**
+ * OTLP over HTTP in the spec's default encoding, protobuf (a fraction of JSON's CPU at load);
+ * OTEL_EXPORTER_OTLP[_TRACES]_PROTOCOL=http/json selects JSON.
+ */
+function createExporter(env: NodeJS.ProcessEnv) {
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf";
+  const url = tracesUrl(env);
+  return protocol === "http/json" ? new OTLPJsonTraceExporter({ url }) : new OTLPProtobufTraceExporter({ url });
 }
 
 /** OTLP/HTTP traces URL per the spec: the signal-specific variable as is, else the base endpoint + /v1/traces. */

@@ -7,7 +7,10 @@ import { describe, expect, it } from "vitest";
 describe("logs", () => {
   it("every line written inside a span carries its trace_id and span_id; lines outside carry none", async () => {
     const receiver = await startOtlpReceiver();
-    const telemetry = startTelemetry({ service: "logger-test", env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } });
+    const telemetry = startTelemetry({
+      service: "logger-test",
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" },
+    });
     const lines: Record<string, unknown>[] = [];
     const destination = new Writable({
       write(chunk, _encoding, done) {

@@ -19,7 +19,7 @@ export interface ReceivedSpan {
 }
 
 export interface OtlpReceiver {
-  /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT (the exporter appends /v1/traces). */
+  /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT (the exporter appends /v1/traces); it reads OTLP/JSON (OTEL_EXPORTER_OTLP_PROTOCOL=http/json). */
   readonly endpoint: string;
   spans(): ReceivedSpan[];
   /** Waits until `predicate` holds for the spans received so far; returns them. */
