@@ -80,8 +80,13 @@ main().then(
   (err: unknown) => {
     if (err instanceof UsageError) {
       if (err.message) console.error(`shopctl: ${err.message}\n`);
-      console.error(USAGE);
-      process.exit(values.help ? 0 : 2);
+      // Asked for: stdout and success; a usage mistake: stderr and 2.
+      if (values.help) process.stdout.write(`${USAGE}\n`, () => process.exit(0));
+      else {
+        console.error(USAGE);
+        process.exit(2);
+      }
+      return;
     }
     console.error(`shopctl: ${(err as Error).message}`);
     process.exit(1);

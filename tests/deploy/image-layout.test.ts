@@ -1,0 +1,97 @@
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { freePort, type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, readText } from "./support.js";
+
+/** `COPY` instructions of one Dockerfile stage, as [sources, destination]. */
+function copies(stage: string, from?: string): [string[], string][] {
+  let current = "";
+  const out: [string[], string][] = [];
+  for (const line of readText("Dockerfile").replace(/\\\n/g, " ").split("\n")) {
+    const from_ = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line);
+    if (from_) current = from_[1] as string;
+    if (current !== stage || !/^COPY\s/.test(line)) continue;
+    const args = line.trim().split(/\s+/).slice(1);
+    const source = args.find((a) => a.startsWith("--from="))?.slice("--from=".length);
+    if (source !== from) continue;
+    const paths = args.filter((a) => !a.startsWith("--"));
+    out.push([paths.slice(0, -1), paths.at(-1) as string]);
+  }
+  return out;
+}
+
+let app: string;
+let nats: NatsServerHandle;
+
+// The image's runtime stage, rebuilt in a directory: the manifests its prod-deps stage copies, a
+// production-only install from them, and the dist folders the runtime stage copies from the build.
+beforeAll(async () => {
+  app = mkdtempSync(join(tmpdir(), "shop-image-"));
+  for (const [sources, destination] of copies("manifests")) {
+    for (const source of sources) {
+      const target = destination.endsWith("/") ? join(app, destination, source.split("/").at(-1) as string) : join(app, destination);
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(join(ROOT, source), destination === "./" ? join(app, source) : target, { recursive: true });
+    }
+  }
+  const install = spawnSync("pnpm", ["install", "--frozen-lockfile", "--prod", "--offline", "--reporter=silent"], {
+    cwd: app,
+    encoding: "utf8",
+    env: { ...process.env, CI: "true" },
+  });
+  expect(install.status, install.stderr || install.stdout).toBe(0);
+  for (const [[source], destination] of copies("runtime", "build")) {
+    cpSync(join(ROOT, (source as string).replace(/^\/app\//, "")), join(app, destination), { recursive: true });
+  }
+  nats = await startNatsServer();
+}, 120_000);
+afterAll(async () => {
+  await nats?.stop();
+  if (app) rmSync(app, { recursive: true, force: true });
+});
+
+describe("the image's runtime layout (production dependencies only), through its entrypoint", () => {
+  it.each(["orders", "inventory", "payments"])("%s starts, becomes ready against NATS, and exits 0 on SIGTERM", async (name) => {
+    const port = await freePort();
+    const child = spawn("sh", [join(ROOT, "deploy/docker/entrypoint.sh"), name], {
+      env: {
+        ...process.env,
+        APP_DIR: app,
+        NATS_URL: nats.url,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "warn",
+        OTEL_SDK_DISABLED: "true",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true, {
+        timeoutMs: 30_000,
+        what: `${name} ready (stderr: ${stderr.slice(-500)})`,
+      });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited, stderr).toBe(0);
+  });
+
+  it("runs shop-load and shopctl too", () => {
+    for (const command of ["shop-load", "shopctl"]) {
+      const run = spawnSync("sh", [join(ROOT, "deploy/docker/entrypoint.sh"), command, "--help"], {
+        env: { ...process.env, APP_DIR: app },
+        encoding: "utf8",
+      });
+      expect(run.status, `${command}: ${run.stderr}`).toBe(0);
+      expect(run.stdout.length).toBeGreaterThan(20);
+    }
+  });
+});
