@@ -36,8 +36,11 @@ COPY packages ./packages
 COPY services ./services
 RUN pnpm run build
 
+# Only what runs in the image: the services, shop-load, shopctl and their dependencies ("..." = with deps).
 FROM manifests AS prod-deps
-RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --frozen-lockfile --prod
+RUN --mount=type=cache,id=pnpm,target=/pnpm/store pnpm install --frozen-lockfile --prod \
+  --filter "@shop/orders..." --filter "@shop/inventory..." --filter "@shop/payments..." \
+  --filter "@shop/loadgen..." --filter "@shop/ops-cli..."
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 NODE_OPTIONS=--max-old-space-size=192

@@ -23,6 +23,23 @@ function copies(stage: string, from?: string): [string[], string][] {
   return out;
 }
 
+/** The RUN command of a stage, without BuildKit flags such as --mount. */
+function runCommand(stage: string): string {
+  let current = "";
+  for (const line of readText("Dockerfile").replace(/\\\n/g, " ").split("\n")) {
+    const from = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line);
+    if (from) current = from[1] as string;
+    if (current === stage && /^RUN\s/.test(line)) {
+      return line
+        .replace(/^RUN\s+/, "")
+        .split(/\s+/)
+        .filter((arg) => !arg.startsWith("--mount="))
+        .join(" ");
+    }
+  }
+  throw new Error(`no RUN in stage ${stage}`);
+}
+
 let app: string;
 let nats: NatsServerHandle;
 
@@ -37,7 +54,8 @@ beforeAll(async () => {
       cpSync(join(ROOT, source), destination === "./" ? join(app, source) : target, { recursive: true });
     }
   }
-  const install = spawnSync("pnpm", ["install", "--frozen-lockfile", "--prod", "--offline", "--reporter=silent"], {
+  // The prod-deps stage's own install command (without the build-cache mount), offline from the local store.
+  const install = spawnSync("sh", ["-c", `${runCommand("prod-deps")} --offline --reporter=silent`], {
     cwd: app,
     encoding: "utf8",
     env: { ...process.env, CI: "true" },

