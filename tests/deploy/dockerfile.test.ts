@@ -2,29 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exists, isPinned, ROOT, readText, readYaml } from "./support.js";
-
-interface Instruction {
-  stage: string;
-  keyword: string;
-  args: string;
-}
-
-/** The Dockerfile's instructions with continuation lines joined, each tagged with its stage. */
-function instructions(): Instruction[] {
-  const lines = readText("Dockerfile")
-    .replace(/\\\n/g, " ")
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#"));
-  let stage = "";
-  return lines.map((line) => {
-    const [keyword = "", ...rest] = line.split(/\s+/);
-    const args = rest.join(" ");
-    if (keyword.toUpperCase() === "FROM") stage = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? args;
-    return { stage, keyword: keyword.toUpperCase(), args };
-  });
-}
+import { dockerfileInstructions, exists, isPinned, ROOT, readText, readYaml } from "./support.js";
 
 /** Workspace packages (from pnpm-workspace.yaml) and their workspace dependencies. */
 function workspacePackages(): Map<string, { dir: string; deps: string[] }> {
@@ -44,7 +22,7 @@ function workspacePackages(): Map<string, { dir: string; deps: string[] }> {
   return out;
 }
 
-const all = instructions();
+const all = dockerfileInstructions();
 const runtime = all.filter((i) => i.stage === "runtime");
 
 describe("Dockerfile", () => {

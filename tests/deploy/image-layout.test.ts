@@ -4,40 +4,28 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { freePort, type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, readText } from "./support.js";
+import { dockerfileInstructions, ROOT } from "./support.js";
 
-/** `COPY` instructions of one Dockerfile stage, as [sources, destination]. */
+/** `COPY` instructions of one Dockerfile stage (from another stage when `from` is given), as [sources, destination]. */
 function copies(stage: string, from?: string): [string[], string][] {
-  let current = "";
-  const out: [string[], string][] = [];
-  for (const line of readText("Dockerfile").replace(/\\\n/g, " ").split("\n")) {
-    const from_ = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line);
-    if (from_) current = from_[1] as string;
-    if (current !== stage || !/^COPY\s/.test(line)) continue;
-    const args = line.trim().split(/\s+/).slice(1);
-    const source = args.find((a) => a.startsWith("--from="))?.slice("--from=".length);
-    if (source !== from) continue;
-    const paths = args.filter((a) => !a.startsWith("--"));
-    out.push([paths.slice(0, -1), paths.at(-1) as string]);
-  }
-  return out;
+  return dockerfileInstructions()
+    .filter((i) => i.stage === stage && i.keyword === "COPY")
+    .map((i) => i.args.split(/\s+/))
+    .filter((args) => args.find((a) => a.startsWith("--from="))?.slice("--from=".length) === from)
+    .map((args) => {
+      const paths = args.filter((a) => !a.startsWith("--"));
+      return [paths.slice(0, -1), paths.at(-1) as string];
+    });
 }
 
 /** The RUN command of a stage, without BuildKit flags such as --mount. */
 function runCommand(stage: string): string {
-  let current = "";
-  for (const line of readText("Dockerfile").replace(/\\\n/g, " ").split("\n")) {
-    const from = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line);
-    if (from) current = from[1] as string;
-    if (current === stage && /^RUN\s/.test(line)) {
-      return line
-        .replace(/^RUN\s+/, "")
-        .split(/\s+/)
-        .filter((arg) => !arg.startsWith("--mount="))
-        .join(" ");
-    }
-  }
-  throw new Error(`no RUN in stage ${stage}`);
+  const run = dockerfileInstructions().find((i) => i.stage === stage && i.keyword === "RUN");
+  if (!run) throw new Error(`no RUN in stage ${stage}`);
+  return run.args
+    .split(/\s+/)
+    .filter((arg) => !arg.startsWith("--mount="))
+    .join(" ");
 }
 
 let app: string;

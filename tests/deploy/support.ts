@@ -29,3 +29,25 @@ export function isPinned(image: string): boolean {
 export const SERVICE_PORTS = { orders: 3000, inventory: 3001, payments: 3002 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
 export const SERVICES = Object.keys(SERVICE_PORTS) as ServiceName[];
+
+export interface Instruction {
+  stage: string;
+  keyword: string;
+  args: string;
+}
+
+/** The Dockerfile's instructions with continuation lines joined, each tagged with its stage. */
+export function dockerfileInstructions(): Instruction[] {
+  const lines = readText("Dockerfile")
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  let stage = "";
+  return lines.map((line) => {
+    const [keyword = "", ...rest] = line.split(/\s+/);
+    const args = rest.join(" ");
+    if (keyword.toUpperCase() === "FROM") stage = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? args;
+    return { stage, keyword: keyword.toUpperCase(), args };
+  });
+}
