@@ -1,7 +1,12 @@
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { loadInventoryConfig } from "../../services/inventory/src/config.js";
+import { loadOrdersConfig } from "../../services/orders/src/config.js";
+import { loadPaymentsConfig } from "../../services/payments/src/config.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -29,6 +34,26 @@ export function isPinned(image: string): boolean {
 export const SERVICE_PORTS = { orders: 3000, inventory: 3001, payments: 3002 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
 export const SERVICES = Object.keys(SERVICE_PORTS) as ServiceName[];
+
+/** Each service's own configuration loader: what a deployment's environment must satisfy. */
+export const CONFIG_LOADERS = { orders: loadOrdersConfig, inventory: loadInventoryConfig, payments: loadPaymentsConfig } as const;
+
+const SYNC_ALWAYS = /^\s*sync_interval: always$/m;
+
+/**
+ * Whether nats-server accepts a config file, and the problem when it does not. The local server
+ * (2.9) predates sync_interval (2.10+), so that one line, which the caller checks, is left out.
+ */
+export function natsConfigProblem(text: string, env: Record<string, string>): string | undefined {
+  const file = join(mkdtempSync(join(tmpdir(), "nats-conf-")), "nats.conf");
+  writeFileSync(file, text.replace(SYNC_ALWAYS, ""));
+  const check = spawnSync("nats-server", ["-c", file, "-t"], { env: { ...process.env, ...env }, encoding: "utf8" });
+  return check.status === 0 && `${check.stdout}${check.stderr}`.includes("is valid") ? undefined : check.stderr || check.stdout;
+}
+
+export function fsyncsEveryWrite(natsConfig: string): boolean {
+  return SYNC_ALWAYS.test(natsConfig);
+}
 
 export interface Instruction {
   stage: string;

@@ -1,5 +1,5 @@
 import type { Bus } from "@shop/eventbus";
-import { cpuSample } from "./process-stats.js";
+import { type CpuSample, cpuSample, cpuSeconds } from "./process-stats.js";
 
 export interface KvFloor {
   mode: string;
@@ -18,13 +18,13 @@ const BUCKET = "bench-floor";
 export async function measureKvFloor(bus: Bus, natsPid: number, seconds = 2): Promise<KvFloor[]> {
   await bus.provision({ replicas: 1, consumers: [], buckets: [BUCKET] });
   const kv = await bus.kv<{ i: number }>(BUCKET);
-  const run = async (mode: string, send: (count: number) => Promise<number>): Promise<KvFloor> => {
+  const run = async (mode: string, send: () => Promise<number>): Promise<KvFloor> => {
     const [client, server] = [await cpuSample(process.pid), await cpuSample(natsPid)];
     const started = performance.now();
-    const puts = await send(0);
+    const puts = await send();
     const elapsed = (performance.now() - started) / 1000;
     const [clientAfter, serverAfter] = [await cpuSample(process.pid), await cpuSample(natsPid)];
-    const micros = (before: { ticks: number }, after: { ticks: number }) => Math.round(((after.ticks - before.ticks) * 10_000) / puts);
+    const micros = (before: CpuSample, after: CpuSample) => Math.round((cpuSeconds(before, after) * 1_000_000) / puts);
     return {
       mode,
       putsPerSecond: Math.round(puts / elapsed),

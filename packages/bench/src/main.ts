@@ -3,13 +3,13 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { Bus } from "@shop/eventbus";
-import { renderChart, runLoad } from "@shop/loadgen";
+import { chartPointOf, renderChart, runLoad } from "@shop/loadgen";
 import { type ServiceProcess, startNatsServer, startServiceProcess } from "@shop/testkit";
 import { pino } from "pino";
 import { brokerMessages, sagaBacklog } from "./broker-stats.js";
 import { measureCeiling } from "./ceiling.js";
 import { measureKvFloor } from "./floor.js";
-import { type CpuSample, cpuCores, cpuSample, rssMiB } from "./process-stats.js";
+import { type CpuSample, cpuCores, cpuSample, cpuSeconds, rssMiB } from "./process-stats.js";
 import { type Ceiling, EVENTS_PER_ORDER, formatReport, PROCESSES, type StepResult } from "./report.js";
 import { startTraceSink } from "./trace-sink.js";
 
@@ -135,14 +135,17 @@ try {
     await waitForIdle();
     const cpu = Object.fromEntries(PROCESSES.map((n) => [n, cores(before, after, n)]));
     const rss = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await rssMiB(pid)] as const)));
-    const cpuSeconds = PROCESSES.reduce((sum, n) => sum + ((after[n]?.ticks ?? 0) - (before[n]?.ticks ?? 0)) / 100, 0);
+    const cpuUsed = PROCESSES.reduce((sum, n) => {
+      const [b, a] = [before[n], after[n]];
+      return sum + (b && a ? cpuSeconds(b, a) : 0);
+    }, 0);
     const completed = Math.max(load.completed, 1);
     results.push({
       rate,
       load,
       cpuCores: cpu,
       rssMiB: rss,
-      cpuMsPerOrder: Math.round((cpuSeconds * 1000 * 100) / completed) / 100,
+      cpuMsPerOrder: Math.round((cpuUsed * 1000 * 100) / completed) / 100,
       brokerMessagesPerOrder: Math.round((msgsAfterStep - msgs) / completed),
       fractionOfCeiling: Math.round((load.completedRate / (ceiling.publishesPerSecond / EVENTS_PER_ORDER)) * 1000) / 1000,
     });
@@ -160,7 +163,7 @@ console.log(`spans exported over OTLP/HTTP: ${exported.requests} requests, ${Mat
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling, results }, null, 2)}\n`);
 const chartFile = `${values.out.replace(/\.json$/, "")}.svg`;
-const points = results.map((r) => ({ offered: r.rate, completed: r.load.completedRate, http: r.load.http, saga: r.load.saga }));
+const points = results.map((r) => chartPointOf(r.load));
 const latencyTargets = [
   { label: "HTTP p99 target 50 ms", ms: 50 },
   { label: "saga p99 target 250 ms", ms: 250 },

@@ -15,10 +15,15 @@ export async function cpuSample(pid: number): Promise<CpuSample> {
   return { ticks: Number(fields[11]) + Number(fields[12]), at: Date.now() };
 }
 
+/** CPU seconds a process used between two samples. */
+export function cpuSeconds(before: CpuSample, after: CpuSample): number {
+  return (after.ticks - before.ticks) / CLOCK_TICKS;
+}
+
 /** CPU use between two samples, in cores (1.0 = one core busy all the time). */
 export function cpuCores(before: CpuSample, after: CpuSample): number {
   const seconds = (after.at - before.at) / 1000;
-  return seconds > 0 ? (after.ticks - before.ticks) / CLOCK_TICKS / seconds : 0;
+  return seconds > 0 ? cpuSeconds(before, after) / seconds : 0;
 }
 
 /** Resident set size in MiB. */

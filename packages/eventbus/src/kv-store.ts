@@ -18,6 +18,9 @@ interface QueuedUpdate<T> {
   reject: (err: unknown) => void;
 }
 
+/** What one queued update came to: the value as of its turn in the batch, or its mutator's error. */
+type UpdateResult<T> = { ok: true; value: T | null } | { ok: false; err: unknown };
+
 const MAX_CAS_ATTEMPTS = 100;
 /** Keys whose last written value is kept, so an update needs no read first: in-flight orders plus the hot SKUs. */
 const CACHED_KEYS = 2_000;
@@ -129,7 +132,7 @@ export class JsonKv<T> {
     try {
       const results = await this.commitBatch(key, batch);
       batch.forEach((update, i) => {
-        const result = results[i] as { ok: true; value: T | null } | { ok: false; err: unknown };
+        const result = results[i] as UpdateResult<T>;
         if (result.ok) update.resolve(result.value);
         else update.reject(result.err);
       });
@@ -140,22 +143,22 @@ export class JsonKv<T> {
     else this.queues.delete(key);
   }
 
-  private async commitBatch(key: string, batch: QueuedUpdate<T>[]) {
+  private async commitBatch(key: string, batch: QueuedUpdate<T>[]): Promise<UpdateResult<T>[]> {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.readOwn(key);
       let value: T | null = current?.value ?? null;
       let changed = false;
-      const results = batch.map(({ mutate }) => {
+      const results = batch.map(({ mutate }): UpdateResult<T> => {
         try {
           const next = mutate(value);
           if (next !== null) {
             value = next;
             changed = true;
           }
-          return { ok: true as const, value };
+          return { ok: true, value };
         } catch (err) {
           // A mutator that throws fails its own caller only.
-          return { ok: false as const, err };
+          return { ok: false, err };
         }
       });
       if (!changed || value === null) return results;

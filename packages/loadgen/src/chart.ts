@@ -1,6 +1,7 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { LatencySummary } from "./histogram.js";
+import type { LoadResult } from "./run.js";
 
 /** One measured load step: what was offered, what completed, and its latency. */
 export interface ChartPoint {
@@ -8,6 +9,11 @@ export interface ChartPoint {
   completed: number;
   http: LatencySummary;
   saga: LatencySummary;
+}
+
+/** A load run as a chart point: the rate it offered against what it completed, and its latency. */
+export function chartPointOf(load: LoadResult): ChartPoint {
+  return { offered: load.targetRate, completed: load.completedRate, http: load.http, saga: load.saga };
 }
 
 export interface ChartOptions {

@@ -1,4 +1,4 @@
-export { type ChartOptions, type ChartPoint, renderChart } from "./chart.js";
+export { type ChartOptions, type ChartPoint, chartPointOf, renderChart } from "./chart.js";
 export { createLatencyHistogram, type LatencySummary } from "./histogram.js";
 export { DEFAULT_MIX, type OrderMix, orderFor } from "./mix.js";
 export { formatResult } from "./report.js";

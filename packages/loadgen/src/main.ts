@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { type ChartPoint, formatResult, type LoadResult, renderChart, runLoad } from "./index.js";
+import { type ChartPoint, chartPointOf, formatResult, type LoadResult, renderChart, runLoad } from "./index.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -37,7 +37,7 @@ if (positionals[0] === "chart") {
   for (const file of files) {
     const json = JSON.parse(await readFile(file, "utf8")) as LoadResult | { results: { load: LoadResult }[] };
     const loads = "results" in json ? json.results.map((r) => r.load) : [json];
-    for (const load of loads) points.push({ offered: load.targetRate, completed: load.completedRate, http: load.http, saga: load.saga });
+    points.push(...loads.map(chartPointOf));
   }
   const out = values.out ?? "chart.svg";
   await writeFile(out, await renderChart(points));

@@ -56,14 +56,12 @@ async function decide(
   // Every line is held at once (one group-committed write per SKU); if the order cannot be served
   // whole, the holds it did take are released again.
   const attempts = await Promise.all(lines.map((line) => holdLine(store, orderId, line)));
-  const held = attempts.filter((a) => a.outcome === "held");
-  const releaseHeld = () =>
-    Promise.all(held.map((a) => store.stock.update(a.sku, (current) => (current ? release(current, orderId) : null))));
   const unknown = attempts.filter((a) => a.outcome === "unknown").map((a) => a.sku);
   const currencies = new Set(attempts.filter((a) => a.outcome !== "unknown").map((a) => a.currency));
   const short = attempts.find((a) => a.outcome === "short");
   if (unknown.length > 0 || currencies.size > 1 || short) {
-    await releaseHeld();
+    const held = attempts.filter((a) => a.outcome === "held");
+    await Promise.all(held.map((a) => store.stock.update(a.sku, (current) => (current ? release(current, orderId) : null))));
     if (unknown.length > 0) return rejected("UNKNOWN_SKU", unknown);
     if (currencies.size > 1)
       return rejected(
