@@ -3,7 +3,7 @@
 #   docker run IMAGE orders|inventory|payments|shop-load|shopctl [args]
 # Stages: deps (all dependencies, cached on the lockfile) -> build (tsc) -> prod-deps (production
 # dependencies only) -> runtime (node, dist and production node_modules; no pnpm, no sources).
-ARG NODE_IMAGE=node:22.20.0-bookworm-slim
+ARG NODE_IMAGE=node:26.12.1-trixie-slim
 
 FROM ${NODE_IMAGE} AS base
 ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH CI=true

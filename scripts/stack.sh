@@ -4,7 +4,8 @@
 # everything cleanly on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-tools.sh
+. scripts/ensure-tools.sh
+echo "==> Node $(node --version)"
 
 echo "==> building"
 pnpm run --silent build

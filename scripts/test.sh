@@ -3,8 +3,10 @@
 # typecheck/build and the whole vitest suite against real nats-servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-tools.sh --with-prometheus
+# Sourced: the pinned Node (installed into .tools/ when the machine's is another major) comes first on PATH.
+. scripts/ensure-tools.sh --with-prometheus
 export PATH="$PWD/node_modules/.bin:$PATH"
+echo "==> Node $(node --version) ($(command -v node)), pnpm $(pnpm --version)"
 
 echo "==> lint (biome)"
 biome ci --colors=off .

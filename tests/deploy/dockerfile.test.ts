@@ -29,6 +29,8 @@ describe("Dockerfile", () => {
   it("builds from pinned base images in named stages and runs as a non-root user", () => {
     const nodeImage = /^ARG NODE_IMAGE=(\S+)$/m.exec(readText("Dockerfile"))?.[1] ?? "";
     expect(isPinned(nodeImage), nodeImage).toBe(true);
+    // What we test is what we ship: the image runs the Node of .node-version, which the test command uses.
+    expect(nodeImage).toBe(`node:${readText(".node-version").trim()}-trixie-slim`);
     const froms = all.filter((i) => i.keyword === "FROM").map((i) => i.args.split(/\s+/)[0] as string);
     const stages = new Set(all.map((i) => i.stage));
     for (const from of froms) expect(from === `\${NODE_IMAGE}` || stages.has(from), from).toBe(true);

@@ -39,12 +39,22 @@ export const baseConfigShape = {
     .enum(["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"])
     .optional(),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
-  OTEL_SDK_DISABLED: z.stringbool().optional(),
+  OTEL_SDK_DISABLED: otelSdkDisabledKey(),
   /** Deliveries before a message is given up on and moved to the DLQ. */
   // With the 30 s backoff cap, 20 deliveries keep retrying for about 7 minutes: a broker failover
   // never sends a message to the DLQ; a message that still fails after that is stuck and surfaced.
   CONSUMER_MAX_DELIVER: maxDeliverKey(20),
 };
+
+/** OTEL_SDK_DISABLED as the config check and the tracing start-up both read it ("true", "1", "yes", "on"...). */
+export function otelSdkDisabledKey() {
+  return z.stringbool().optional();
+}
+
+/** Whether tracing is off, by the same parser the config check uses (an invalid value leaves it on). */
+export function isOtelSdkDisabled(env: NodeJS.ProcessEnv): boolean {
+  return otelSdkDisabledKey().safeParse(env.OTEL_SDK_DISABLED).data === true;
+}
 
 /** Deliveries before a message goes to the DLQ: -1 (unlimited) or at least 1. */
 export function maxDeliverKey(defaultValue: number) {

@@ -2,7 +2,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OTLPProtobufTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace";
+import { isOtelSdkDisabled } from "./config.js";
 
 /** Longest the final span flush may delay a shutdown. */
 const FLUSH_BUDGET_MS = 2_000;
@@ -24,12 +25,12 @@ export interface TelemetryOptions {
  * OTEL_LOG_LEVEL asks for one.
  */
 export function startTelemetry({ service, env = process.env }: TelemetryOptions): Telemetry {
-  if (env.OTEL_SDK_DISABLED === "true") return { shutdown: async () => undefined };
+  if (isOtelSdkDisabled(env)) return { shutdown: async () => undefined };
   const explicitSampler = env.OTEL_TRACES_SAMPLER !== undefined;
   const ratio = env.OTEL_TRACES_SAMPLER_ARG === undefined ? 1 : Number(env.OTEL_TRACES_SAMPLER_ARG);
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? service,
-    spanProcessors: [new BatchSpanProcessor(createExporter(env), batchOptions(env))],
+    spanProcessors: [new BatchSpanProcessor({ exporter: createExporter(env), ...batchOptions(env) })],
     // OTEL_TRACES_SAMPLER, when set, wins (the SDK reads it); otherwise parent-based ratio.
     ...(explicitSampler ? {} : { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) }),
     instrumentations: [],
