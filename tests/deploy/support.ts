@@ -30,7 +30,7 @@ export function isPinned(image: string): boolean {
   return tag !== undefined && tag !== "latest" && /\d/.test(tag);
 }
 
-/** The contract's ports (DESIGN.md section 4). */
+/** The contract's ports (docs/architecture.md, public contract). */
 export const SERVICE_PORTS = { orders: 3000, inventory: 3001, payments: 3002 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
 export const SERVICES = Object.keys(SERVICE_PORTS) as ServiceName[];

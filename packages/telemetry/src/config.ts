@@ -14,7 +14,7 @@ const natsUrl = z
   .string()
   .refine((value) => value.split(",").every((url) => /^(nats|tls|ws|wss):\/\/[^\s/]+$/.test(url.trim())), "must be nats://host:port[,...]");
 
-/** Keys every service reads (DESIGN.md section 4). */
+/** Keys every service reads (docs/architecture.md, public contract). */
 export const baseConfigShape = {
   NATS_URL: natsUrl.default("nats://127.0.0.1:4222"),
   HOST: z.string().min(1).default("127.0.0.1"),
