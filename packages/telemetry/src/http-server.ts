@@ -18,6 +18,7 @@ import { createHttpMetrics, observeWithTrace } from "./metrics.js";
 import { isDocsPath, type OpenApiInfo, registerOpenApi } from "./openapi.js";
 import { registerProbes } from "./probes.js";
 import { HttpProblem, sendProblem } from "./problem.js";
+import { queryCoercingValidators } from "./validators.js";
 
 const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
@@ -40,9 +41,9 @@ export interface HttpServerOptions {
 }
 
 /**
- * The HTTP shell every service shares: strict validation (no coercion, no silent stripping),
- * problem+json errors, /healthz, /readyz, /metrics, RED metrics, and the OpenAPI document of every
- * route added to it (/openapi.json, /docs).
+ * The HTTP shell every service shares: strict validation (no coercion of bodies, no silent
+ * stripping), problem+json errors, /healthz, /readyz, /metrics, RED metrics, and the OpenAPI
+ * document of every route added to it (/openapi.json, /docs).
  */
 export async function createHttpServer({
   logger,
@@ -59,6 +60,7 @@ export async function createHttpServer({
     // Per-request lines would dominate the log at load; HTTP RED metrics cover them.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    schemaController: { compilersFactory: { buildValidator: queryCoercingValidators() } },
   });
   // Before any route: the plugin wraps route handlers so they run inside the request's SERVER span.
   await app.register(

@@ -12,7 +12,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { InventoryStore } from "../adapters/inventory-store.js";
 import { setAvailable } from "../domain/stock.js";
-import { SkuParams, StockCount, StockView } from "./schemas.js";
+import { CATALOG_PAGE_DEFAULT, CatalogPage, CatalogQuery, SkuParams, StockCount, StockView } from "./schemas.js";
 
 const tags = ["inventory"];
 
@@ -42,6 +42,30 @@ export function registerInventoryRoutes(app: FastifyInstance, store: InventorySt
       if (!updated) throw new HttpProblem(404, "SKU_NOT_FOUND", "SKU not found", `no SKU ${sku} in the catalog`);
       request.log.warn({ sku, available: updated.available, initial: updated.initial }, "stock set by operator");
       return updated;
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof CatalogQuery> }>(
+    "/inventory",
+    {
+      schema: {
+        tags,
+        summary: "The catalog: every SKU with its stock and price, a page at a time",
+        description: "Pages are in ascending SKU order, stable between calls. Follow `nextCursor` as `after` until it is absent.",
+        querystring: CatalogQuery,
+        response: {
+          200: jsonResponse("One page of SKUs.", CatalogPage),
+          400: problemResponse("Invalid `limit` (1 to 200) or `after`, or an unknown query parameter."),
+          ...apiProblems(),
+        },
+      },
+    },
+    async function listCatalogHandler(request) {
+      const { limit = CATALOG_PAGE_DEFAULT, after } = request.query;
+      // Listing keys is fine here: the catalog is bounded by what the shop sells, not by traffic.
+      const page = await store.stock.page({ after, limit });
+      const items = page.entries.map((entry) => entry.value);
+      return page.nextAfter === undefined ? { items } : { items, nextCursor: page.nextAfter };
     },
   );
 

@@ -16,3 +16,23 @@ export const StockView = Type.Object({
 });
 
 export const StockCount = Type.Object({ available: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) }, { additionalProperties: false });
+
+export const CATALOG_PAGE_DEFAULT = 50;
+export const CATALOG_PAGE_MAX = 200;
+
+export const CatalogQuery = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: CATALOG_PAGE_MAX, default: CATALOG_PAGE_DEFAULT, description: "SKUs per page." }),
+    ),
+    after: Type.Optional(
+      Type.String({ pattern: SKU_PATTERN, description: "Cursor: the `nextCursor` of the previous page (its last SKU)." }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const CatalogPage = Type.Object({
+  items: Type.Array(StockView, { description: "SKUs in ascending order." }),
+  nextCursor: Type.Optional(Type.String({ description: "Present when more SKUs follow: pass it as `after`." })),
+});
