@@ -1,4 +1,4 @@
-import { type NatsServerHandle, startNatsServer } from "@shop/testkit";
+import { type ContractRecorder, type NatsServerHandle, recordContract, startNatsServer } from "@shop/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogEntry } from "../src/adapters/demo-catalog.js";
@@ -13,11 +13,13 @@ const SORTED = [...SKUS].sort();
 
 let nats: NatsServerHandle;
 let app: InventoryApp;
+let contract: ContractRecorder;
 
 beforeAll(async () => {
   nats = await startNatsServer();
   const config = loadInventoryConfig({ NATS_URL: nats.url, PORT: "0", ADMIN_TOKEN });
   app = await buildApp({ config, logger: pino({ level: "silent" }), catalog: CATALOG });
+  contract = recordContract(app.http);
   await app.start({ listen: false });
 });
 afterAll(async () => {
@@ -114,5 +116,11 @@ describe("GET /inventory lists the catalog a page at a time", () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.headers["content-type"]).toMatch(/^application\/problem\+json/);
     expect((await app.http.inject({ method: "GET", url: "/inventory/lower-case" })).statusCode).toBe(400);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("describes every response this file received (route, status, headers, content type, body)", async () => {
+    expect(await contract.verify()).toBeGreaterThan(0);
   });
 });

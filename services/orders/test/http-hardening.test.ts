@@ -52,3 +52,9 @@ describe("HTTP hardening", () => {
     expect((await app.http.inject({ method: "GET", url: "/metrics" })).statusCode).toBe(200);
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("describes every response this file received (route, status, headers, content type, body)", async () => {
+    expect(await orders.contract.verify()).toBeGreaterThan(0);
+  });
+});
