@@ -61,6 +61,9 @@ export async function createHttpServer({
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
     schemaController: { compilersFactory: { buildValidator: queryCoercingValidators() } },
+    // Errors Fastify answers before routing (an undecodable URL 400, a path parameter over 100 characters 414): problem+json too.
+    frameworkErrors: (error, _request, reply) =>
+      sendProblem(reply, error.statusCode ?? 400, titleFor(error.statusCode ?? 400), error.message),
   });
   // Before any route: the plugin wraps route handlers so they run inside the request's SERVER span.
   await app.register(
@@ -132,6 +135,7 @@ function titleFor(status: number): string {
     404: "Not found",
     405: "Method not allowed",
     413: "Payload too large",
+    414: "URI too long",
     415: "Unsupported media type",
     422: "Unprocessable content",
     429: "Too many requests",

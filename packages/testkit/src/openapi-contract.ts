@@ -61,9 +61,14 @@ export class OpenApiContract {
     ];
   }
 
-  /** The not-found handler answers every unmatched request: 404, with the document's Problem schema. */
+  /**
+   * A request no route took: no route matched (404), or the URL was refused before routing (400 for
+   * one that cannot be decoded, 414 for an over-long path parameter). A problem, when the document has one.
+   */
   private checkUnmatched(response: RecordedResponse): string[] {
-    if (response.status !== 404) return [`status ${response.status} for a URL no route matched (only 404 is expected)`];
+    if (![400, 404, 414].includes(response.status)) {
+      return [`status ${response.status} for a request no route took (400, 404 or 414 expected)`];
+    }
     const problem = this.document.components?.schemas?.Problem;
     if (!problem) return [];
     return this.checkBody(response, { content: { "application/problem+json": { schema: problem } } }, "#/components/schemas/Problem", true);

@@ -107,6 +107,15 @@ describe("other routes", () => {
     expect(malformed.statusCode).toBe(400);
   });
 
+  it("a URL that cannot be decoded -> 400 problem; a path parameter over 100 characters -> 414 problem", async () => {
+    const undecodable = await app.http.inject({ method: "GET", url: "/orders/%zz" });
+    expect(undecodable.statusCode).toBe(400);
+    expect(undecodable.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    const long = await app.http.inject({ method: "GET", url: `/orders/${"a".repeat(101)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toMatchObject({ status: 414, title: "URI too long" });
+  });
+
   it("health, readiness and metrics answer", async () => {
     expect((await app.http.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     expect((await app.http.inject({ method: "GET", url: "/readyz" })).json()).toEqual({ status: "ready" });
