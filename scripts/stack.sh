@@ -65,8 +65,9 @@ cat <<MSG
 
 ==> the stack is up (Ctrl-C stops it)
   orders     http://127.0.0.1:$ORDERS_PORT     (POST /orders, GET /orders/:id)
-  inventory  http://127.0.0.1:$INVENTORY_PORT     (GET /inventory/:sku)
+  inventory  http://127.0.0.1:$INVENTORY_PORT     (GET /inventory, GET /inventory/:sku)
   payments   http://127.0.0.1:$PAYMENTS_PORT     (GET /payments/:orderId)
+  API docs   http://127.0.0.1:$ORDERS_PORT/docs (and on each service; /openapi.json for tools)
   NATS       $NATS_URL
 
   Place an order and follow it:

@@ -60,35 +60,45 @@ afterAll(async () => {
 });
 
 describe("the image's runtime layout (production dependencies only), through its entrypoint", () => {
-  it.each(["orders", "inventory", "payments"])("%s starts, becomes ready against NATS, and exits 0 on SIGTERM", async (name) => {
-    const port = await freePort();
-    const child = spawn("sh", [join(ROOT, "deploy/docker/entrypoint.sh"), name], {
-      env: {
-        ...process.env,
-        APP_DIR: app,
-        NATS_URL: nats.url,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        LOG_LEVEL: "warn",
-        OTEL_SDK_DISABLED: "true",
-      },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true, {
-        timeoutMs: 30_000,
-        what: `${name} ready (stderr: ${stderr.slice(-500)})`,
+  it.each(["orders", "inventory", "payments"])(
+    "%s starts, becomes ready against NATS, serves its API docs, and exits 0 on SIGTERM",
+    async (name) => {
+      const port = await freePort();
+      const child = spawn("sh", [join(ROOT, "deploy/docker/entrypoint.sh"), name], {
+        env: {
+          ...process.env,
+          APP_DIR: app,
+          NATS_URL: nats.url,
+          PORT: String(port),
+          HOST: "127.0.0.1",
+          LOG_LEVEL: "warn",
+          OTEL_SDK_DISABLED: "true",
+        },
+        stdio: ["ignore", "ignore", "pipe"],
       });
-    } finally {
-      child.kill("SIGTERM");
-    }
-    expect(await exited, stderr).toBe(0);
-  });
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      try {
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true, {
+          timeoutMs: 30_000,
+          what: `${name} ready (stderr: ${stderr.slice(-500)})`,
+        });
+        // The document's version comes from the service's package.json, and the UI's assets from production dependencies.
+        const document = await fetch(`http://127.0.0.1:${port}/openapi.json`);
+        expect(((await document.json()) as { info: { version: string } }).info.version).toBe("0.1.0");
+        const asset = await fetch(`http://127.0.0.1:${port}/docs/static/swagger-ui-bundle.js`);
+        // Read to the end: an unread body keeps the connection busy and the drain waiting.
+        expect((await asset.text()).length).toBeGreaterThan(100_000);
+        expect(asset.status).toBe(200);
+      } finally {
+        child.kill("SIGTERM");
+      }
+      expect(await exited, stderr).toBe(0);
+    },
+  );
 
   it("runs shop-load and shopctl too", () => {
     for (const command of ["shop-load", "shopctl"]) {

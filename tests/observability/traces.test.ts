@@ -178,3 +178,21 @@ describe("one trace per order across orders, inventory and payments", () => {
     expectMessagingAttributes(spans);
   });
 });
+
+describe("requests that make no span", () => {
+  it("probes, the OpenAPI document and the /docs page and assets are not traced; an API request after them is", async () => {
+    const { url } = services.orders;
+    for (const path of ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/static/swagger-ui.css", "/openapi.json?x=1"]) {
+      expect((await fetch(`${url}${path}`)).status, path).toBe(200);
+    }
+    // A lookup no other test makes; it ends after the requests above, so its span is exported after any span they made.
+    expect((await fetch(`${url}/orders/untraced-probe`)).status).toBe(404);
+    const spans = await otlp.waitForSpans(
+      (all) => all.some((s) => s.attributes["shop.order.lookup_id"] === "untraced-probe"),
+      "the span of the order lookup",
+    );
+    const serverSpans = spans.filter((s) => s.service === "orders" && s.kind === SPAN_KIND.SERVER).map((s) => s.name);
+    expect(serverSpans).toContain("GET /orders/:id");
+    expect(serverSpans.filter((name) => /healthz|readyz|openapi|docs/.test(name))).toEqual([]);
+  });
+});

@@ -9,6 +9,13 @@ export interface Versioned<T> {
   revision: number;
 }
 
+/** One page of a bucket in key order (see JsonKv.page). */
+export interface KvPage<T> {
+  entries: Array<{ key: string } & Versioned<T>>;
+  /** Set when more keys follow: the last key of this page, to pass as `after` for the next one. */
+  nextAfter?: string;
+}
+
 /** Outcome of a compare-and-set mutation: `null` from the mutator means "leave it as it is". */
 export type Mutator<T> = (current: T | null) => T | null;
 
@@ -201,5 +208,22 @@ export class JsonKv<T> {
     const out: string[] = [];
     for await (const key of await this.call("keys", (kv) => kv.keys())) out.push(key);
     return out;
+  }
+
+  /**
+   * Up to `limit` entries whose keys sort after `after`, in key order (by UTF-16 code unit, the same
+   * on every call). It lists every key of the bucket first, so it is for bounded buckets (a catalog),
+   * never for one that grows with traffic. A key deleted between the listing and its read is left out.
+   */
+  async page({ after, limit }: { after?: string; limit: number }): Promise<KvPage<T>> {
+    const keys = (await this.keys()).filter((key) => after === undefined || key > after).sort();
+    const pageKeys = keys.slice(0, limit);
+    const found = await Promise.all(pageKeys.map((key) => this.get(key)));
+    const entries = pageKeys.flatMap((key, i) => {
+      const entry = found[i];
+      return entry ? [{ key, ...entry }] : [];
+    });
+    const last = pageKeys.at(-1);
+    return keys.length > limit && last !== undefined ? { entries, nextAfter: last } : { entries };
   }
 }

@@ -76,3 +76,26 @@ describe("JsonKv updates against a real nats-server", () => {
     expect(await writesSoFar()).toBe(before);
   });
 });
+
+describe("JsonKv pages", () => {
+  it("lists a bucket in key order, a page at a time after a cursor, without a cursor on the last page", async () => {
+    await bus.provision({ replicas: 1, consumers: [], buckets: ["kv-page-test"] });
+    const kv = await bus.kv<Counter>("kv-page-test");
+    // Written out of order, and one key deleted: pages come back sorted and skip it.
+    for (const key of ["delta", "alpha", "echo", "charlie", "bravo", "gone"]) await kv.put(key, { count: key.length });
+    await kv.delete("gone");
+
+    const first = await kv.page({ limit: 2 });
+    expect(first.entries.map((e) => e.key)).toEqual(["alpha", "bravo"]);
+    expect(first.entries[0]).toMatchObject({ value: { count: 5 }, revision: expect.any(Number) });
+    expect(first.nextAfter).toBe("bravo");
+    const second = await kv.page({ after: first.nextAfter, limit: 2 });
+    expect(second.entries.map((e) => e.key)).toEqual(["charlie", "delta"]);
+    const last = await kv.page({ after: second.nextAfter, limit: 2 });
+    expect(last.entries.map((e) => e.key)).toEqual(["echo"]);
+    expect(last.nextAfter).toBeUndefined();
+    // A page that ends exactly on the last key has no cursor either.
+    expect((await kv.page({ after: "charlie", limit: 2 })).nextAfter).toBeUndefined();
+    expect(await kv.page({ after: "echo", limit: 2 })).toEqual({ entries: [] });
+  });
+});

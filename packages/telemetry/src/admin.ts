@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { HttpProblem } from "./http-server.js";
+import { HttpProblem } from "./problem.js";
 
 /**
  * onRequest hook for /admin routes: 401 without a bearer token, 403 with a wrong one, 403 when no

@@ -1,3 +1,5 @@
+// Kept in the declarations: services then see the route option rate-limit adds (config.rateLimit).
+/// <reference types="@fastify/rate-limit" preserve="true" />
 import { FastifyOtelInstrumentation } from "@fastify/otel";
 import rateLimit from "@fastify/rate-limit";
 import underPressure from "@fastify/under-pressure";
@@ -13,26 +15,17 @@ import Fastify, {
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createHttpMetrics, observeWithTrace } from "./metrics.js";
+import { isDocsPath, type OpenApiInfo, registerOpenApi } from "./openapi.js";
+import { registerProbes } from "./probes.js";
+import { HttpProblem, sendProblem } from "./problem.js";
+import { queryCoercingValidators } from "./validators.js";
 
-const UNTRACED_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
-export const PROBLEM_CONTENT_TYPE = "application/problem+json";
-
-/** An error answered as RFC 9457 problem details. */
-export class HttpProblem extends Error {
-  readonly code: string;
-  readonly retryable = false;
-  constructor(
-    readonly status: number,
-    code: string,
-    readonly title: string,
-    detail?: string,
-    readonly extensions: Record<string, unknown> = {},
-  ) {
-    super(detail ?? title);
-    this.name = "HttpProblem";
-    this.code = code;
-  }
+/** Probes, scrapes and the API docs: never traced, never shed. Takes a route template or a request URL. */
+function isQuietPath(url: string): boolean {
+  const path = url.split("?", 1)[0] ?? url;
+  return PROBE_PATHS.has(path) || isDocsPath(path);
 }
 
 export interface HttpServerOptions {
@@ -43,18 +36,14 @@ export interface HttpServerOptions {
   bodyLimit?: number;
   /** Answer 503 (load shedding) while event-loop delay is above this; 0 turns shedding off. */
   maxEventLoopDelayMs?: number;
-}
-
-export function sendProblem(reply: FastifyReply, status: number, title: string, detail: string, extensions: Record<string, unknown> = {}) {
-  return reply
-    .code(status)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send({ type: "about:blank", title, status, detail, instance: reply.request.url, ...extensions });
+  /** Title, description and version of the service's OpenAPI document (GET /openapi.json, /docs). */
+  openapi: OpenApiInfo;
 }
 
 /**
- * The HTTP shell every service shares: strict validation (no coercion, no silent stripping),
- * problem+json errors, /healthz, /readyz, /metrics and RED metrics.
+ * The HTTP shell every service shares: strict validation (no coercion of bodies, no silent
+ * stripping), problem+json errors, /healthz, /readyz, /metrics, RED metrics, and the OpenAPI
+ * document of every route added to it (/openapi.json, /docs).
  */
 export async function createHttpServer({
   logger,
@@ -62,6 +51,7 @@ export async function createHttpServer({
   isReady,
   bodyLimit = 64 * 1024,
   maxEventLoopDelayMs = 0,
+  openapi,
 }: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -70,12 +60,16 @@ export async function createHttpServer({
     // Per-request lines would dominate the log at load; HTTP RED metrics cover them.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false } },
+    schemaController: { compilersFactory: { buildValidator: queryCoercingValidators() } },
+    // Errors Fastify answers before routing (an undecodable URL 400, a path parameter over 100 characters 414): problem+json too.
+    frameworkErrors: (error, _request, reply) =>
+      sendProblem(reply, error.statusCode ?? 400, titleFor(error.statusCode ?? 400), error.message),
   });
   // Before any route: the plugin wraps route handlers so they run inside the request's SERVER span.
   await app.register(
     new FastifyOtelInstrumentation({
       instrumentHooks: false,
-      ignorePaths: ({ url }: { url: string }) => UNTRACED_PATHS.has(url),
+      ignorePaths: ({ url }: { url: string }) => isQuietPath(url),
       requestHook: (span, request) => span.updateName(`${request.method} ${request.routeOptions.url ?? "unmatched"}`),
     }).plugin(),
   );
@@ -86,7 +80,7 @@ export async function createHttpServer({
       maxEventLoopDelay: maxEventLoopDelayMs,
       // Probes and scrapes keep answering under load: a shed liveness probe would get the pod killed.
       pressureHandler: async (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
-        if (UNTRACED_PATHS.has(request.routeOptions.url ?? "")) return;
+        if (isQuietPath(request.routeOptions.url ?? "")) return;
         reply.header("Retry-After", "1");
         throw new HttpProblem(
           503,
@@ -129,12 +123,9 @@ export async function createHttpServer({
 
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, "Not found", `${request.method} ${request.url} does not exist`));
 
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
-    if (isReady()) return { status: "ready" };
-    return sendProblem(reply, 503, "Not ready", "NATS is not connected or streams are not provisioned yet.");
-  });
-  app.get("/metrics", async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  // Before any route: @fastify/swagger documents the routes added after it.
+  await registerOpenApi(app, openapi);
+  registerProbes(app, { registry, isReady });
   return app;
 }
 
@@ -144,6 +135,7 @@ function titleFor(status: number): string {
     404: "Not found",
     405: "Method not allowed",
     413: "Payload too large",
+    414: "URI too long",
     415: "Unsupported media type",
     422: "Unprocessable content",
     429: "Too many requests",

@@ -1,6 +1,14 @@
 import { BUCKETS, CONSUMERS } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
-import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp } from "@shop/telemetry";
+import {
+  adminSecuritySchemes,
+  createHttpServer,
+  createLogger,
+  createRegistry,
+  type Logger,
+  type ServiceApp,
+  serviceVersion,
+} from "@shop/telemetry";
 import type { Registry } from "prom-client";
 import { type CatalogEntry, DEMO_CATALOG, seedCatalog } from "./adapters/demo-catalog.js";
 import { createInventoryStore, type InventoryStore } from "./adapters/inventory-store.js";
@@ -8,6 +16,7 @@ import type { InventoryConfig } from "./config.js";
 import { onOrderCreated } from "./handlers/on-order-created.js";
 import { onPaymentFailed } from "./handlers/on-payment-failed.js";
 import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
+import { INVENTORY_API } from "./http/api-info.js";
 import { registerInventoryRoutes } from "./http/routes.js";
 import { registerStockGauges } from "./metrics.js";
 
@@ -49,6 +58,7 @@ export async function buildApp({
     registry,
     isReady: () => bus.isReady(),
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+    openapi: { ...INVENTORY_API, version: serviceVersion(import.meta.url), securitySchemes: adminSecuritySchemes },
   });
   registerInventoryRoutes(http, store, config.ADMIN_TOKEN);
   registerStockGauges(registry, store);

@@ -1,6 +1,6 @@
 import { BUCKETS, CONSUMERS } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
-import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp } from "@shop/telemetry";
+import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp, serviceVersion } from "@shop/telemetry";
 import type { Registry } from "prom-client";
 import { createOrderStore } from "./adapters/order-store.js";
 import type { OrdersConfig } from "./config.js";
@@ -9,6 +9,7 @@ import { onInventoryReserved } from "./handlers/on-inventory-reserved.js";
 import { onOrderCreated } from "./handlers/on-order-created.js";
 import { onPaymentFailed } from "./handlers/on-payment-failed.js";
 import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
+import { ORDERS_API } from "./http/api-info.js";
 import { registerOrderRoutes } from "./http/routes.js";
 import { createOrderMetrics } from "./metrics.js";
 
@@ -50,6 +51,7 @@ export async function buildApp({
     registry,
     isReady: () => bus.isReady(),
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+    openapi: { ...ORDERS_API, version: serviceVersion(import.meta.url) },
   });
   registerOrderRoutes(http, {
     store,

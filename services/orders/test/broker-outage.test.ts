@@ -44,3 +44,9 @@ describe("when the broker is down", () => {
     expect((await app.http.inject({ method: "GET", url: `/orders/${orderId}` })).statusCode).toBe(200);
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("describes every response this file received (route, status, headers, content type, body)", async () => {
+    expect(await orders.contract.verify()).toBeGreaterThan(0);
+  });
+});

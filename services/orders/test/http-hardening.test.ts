@@ -51,4 +51,26 @@ describe("HTTP hardening", () => {
     expect((await app.http.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     expect((await app.http.inject({ method: "GET", url: "/metrics" })).statusCode).toBe(200);
   });
+
+  it("while requests are shed, the OpenAPI document and the /docs page and assets still answer", async () => {
+    const get = (url: string) => app.http.inject({ method: "GET", url });
+    // Docs requests sandwiched between two shed requests were made while shedding was on.
+    const docs = await waitFor(
+      async () => {
+        blockEventLoop(150);
+        const before = await get("/orders/anything");
+        const answered = await Promise.all(["/openapi.json", "/docs", "/docs/static/swagger-ui.css"].map(get));
+        const after = await get("/orders/anything");
+        return before.statusCode === 503 && after.statusCode === 503 && answered;
+      },
+      { what: "docs requests made while shedding", timeoutMs: 15_000, intervalMs: 0 },
+    );
+    expect(docs.map((res) => res.statusCode)).toEqual([200, 200, 200]);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("describes every response this file received (route, status, headers, content type, body)", async () => {
+    expect(await orders.contract.verify()).toBeGreaterThan(0);
+  });
 });

@@ -78,6 +78,26 @@ describe("POST /orders rejects bad input with problem+json and publishes nothing
   });
 });
 
+describe("answers keep every field their schema names", () => {
+  it("a validation failure lists each invalid value in errors", async () => {
+    const res = await app.http.inject({ method: "POST", url: "/orders", payload: { items: [line("MUG-RED", 0)] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual(
+      expect.arrayContaining([
+        { path: "/", message: "must have required property 'customerId'" },
+        { path: "/items/0/quantity", message: "must be >= 1" },
+      ]),
+    );
+  });
+
+  it("an order not final yet shows what it waits for and its age", async () => {
+    // No inventory service runs here: the order stays PENDING.
+    const placed = await app.http.inject({ method: "POST", url: "/orders", payload: valid });
+    const order = await app.http.inject({ method: "GET", url: placed.headers.location as string });
+    expect(order.json()).toMatchObject({ status: "PENDING", waitingFor: "inventory", ageSeconds: expect.any(Number) });
+  });
+});
+
 describe("other routes", () => {
   it("an unknown order -> 404 problem; a malformed id -> 400 problem", async () => {
     const missing = await app.http.inject({ method: "GET", url: "/orders/does-not-exist" });
@@ -87,11 +107,26 @@ describe("other routes", () => {
     expect(malformed.statusCode).toBe(400);
   });
 
+  it("a URL that cannot be decoded -> 400 problem; a path parameter over 100 characters -> 414 problem", async () => {
+    const undecodable = await app.http.inject({ method: "GET", url: "/orders/%zz" });
+    expect(undecodable.statusCode).toBe(400);
+    expect(undecodable.headers["content-type"]).toMatch(/^application\/problem\+json/);
+    const long = await app.http.inject({ method: "GET", url: `/orders/${"a".repeat(101)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.json()).toMatchObject({ status: 414, title: "URI too long" });
+  });
+
   it("health, readiness and metrics answer", async () => {
     expect((await app.http.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     expect((await app.http.inject({ method: "GET", url: "/readyz" })).json()).toEqual({ status: "ready" });
     const metrics = await app.http.inject({ method: "GET", url: "/metrics" });
     expect(metrics.body).toMatch(/http_server_requests_total\{method="POST",route="\/orders",status_code="400",service="orders"\}/);
     expect(metrics.body).toMatch(/process_resident_memory_bytes\{service="orders"\}/);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("describes every response this file received (route, status, headers, content type, body)", async () => {
+    expect(await orders.contract.verify()).toBeGreaterThan(0);
   });
 });

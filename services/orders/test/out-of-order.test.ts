@@ -93,3 +93,9 @@ describe("events arriving out of order", () => {
     expect((await app.http.inject({ method: "GET", url: `/orders/${orderId}` })).json()).toMatchObject({ status: "CONFIRMED" });
   });
 });
+
+describe("the OpenAPI document", () => {
+  it("describes every response this file received (route, status, headers, content type, body)", async () => {
+    expect(await orders.contract.verify()).toBeGreaterThan(0);
+  });
+});

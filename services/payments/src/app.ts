@@ -1,6 +1,14 @@
 import { BUCKETS, CONSUMERS } from "@shop/contracts";
 import { Bus, createBreaker } from "@shop/eventbus";
-import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp } from "@shop/telemetry";
+import {
+  adminSecuritySchemes,
+  createHttpServer,
+  createLogger,
+  createRegistry,
+  type Logger,
+  type ServiceApp,
+  serviceVersion,
+} from "@shop/telemetry";
 import type { Registry } from "prom-client";
 import { createFakeProvider, type ProviderSettings } from "./adapters/fake-provider.js";
 import { createPaymentStore, type PaymentStore } from "./adapters/payment-store.js";
@@ -8,6 +16,7 @@ import { providerClient } from "./adapters/provider-client.js";
 import type { PaymentsConfig } from "./config.js";
 import { onInventoryReserved } from "./handlers/on-inventory-reserved.js";
 import { registerProviderAdminRoutes } from "./http/admin-routes.js";
+import { PAYMENTS_API } from "./http/api-info.js";
 import { registerPaymentRoutes } from "./http/routes.js";
 
 export const SERVICE = "payments";
@@ -63,6 +72,7 @@ export async function buildApp({
     registry,
     isReady: () => bus.isReady(),
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+    openapi: { ...PAYMENTS_API, version: serviceVersion(import.meta.url), securitySchemes: adminSecuritySchemes },
   });
   registerPaymentRoutes(http, store);
   registerProviderAdminRoutes(http, settings, config.ADMIN_TOKEN);

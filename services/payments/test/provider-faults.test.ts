@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { CONSUMERS, EVENTS, eventMeta, InventoryReservedSchema } from "@shop/contracts";
-import { type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
+import { type ContractRecorder, type NatsServerHandle, recordContract, startNatsServer, waitFor } from "@shop/testkit";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type PaymentsApp } from "../src/app.js";
@@ -10,6 +10,7 @@ import { idempotencyKeyFor, type Payment } from "../src/domain/payment.js";
 const ADMIN_TOKEN = "a-test-admin-token-0123456789";
 let nats: NatsServerHandle;
 let app: PaymentsApp;
+let contract: ContractRecorder;
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -23,6 +24,7 @@ beforeAll(async () => {
     PROVIDER_TIMEOUT_MS: "1000",
   });
   app = await buildApp({ config, logger: pino({ level: "silent" }) });
+  contract = recordContract(app.http);
   await app.start({ listen: false });
 });
 afterEach(async () => {
@@ -89,6 +91,9 @@ describe("payments under provider faults", () => {
     const payment = await settled(orderId);
     expect(payment).toMatchObject({ status: "SUCCEEDED", attempts: 1, lastError: "charge recorded but the response was lost" });
     const shown = (await app.http.inject({ method: "GET", url: `/payments/${orderId}` })).json();
+    // Every field of the payment but the customer and the provider key: none lost to the response schema.
+    const { customerId: _customer, idempotencyKey: _key, ...visible } = payment;
+    expect(shown).toEqual(visible);
     expect(shown).toMatchObject({ status: "SUCCEEDED", attempts: 1, lastError: "charge recorded but the response was lost" });
     const ledger = await app.store.ledger.get(payment.idempotencyKey);
     expect(ledger?.value.result).toMatchObject({ outcome: "succeeded", chargeId: payment.chargeId });
@@ -127,6 +132,7 @@ describe("payments under provider faults", () => {
       status: "FAILED",
       failure: { code: "PROVIDER_UNAVAILABLE", reason: expect.stringMatching(/nothing was charged/) },
     });
+    expect((await app.http.inject({ method: "GET", url: `/payments/${orderId}` })).json()).toMatchObject({ failure: payment.failure });
     // The key is tombstoned: a late charge with it is refused.
     expect((await app.store.ledger.get(payment.idempotencyKey))?.value).toMatchObject({ voidedAt: expect.any(String) });
     expect((await app.store.ledger.get(payment.idempotencyKey))?.value.result).toBeUndefined();
@@ -153,5 +159,11 @@ describe("payments under provider faults", () => {
       voidedAt: expect.any(String),
     });
     expect(await outcomeEvents(orderId)).toEqual(["payments.failed.v1"]);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("describes every response this file received (route, status, headers, content type, body)", async () => {
+    expect(await contract.verify()).toBeGreaterThan(0);
   });
 });

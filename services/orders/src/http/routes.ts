@@ -1,13 +1,15 @@
 import type { Static } from "@fastify/type-provider-typebox";
 import { trace } from "@opentelemetry/api";
 import { ORDER_ID_ATTRIBUTE, type Publish } from "@shop/eventbus";
-import { HttpProblem, requestSpan } from "@shop/telemetry";
+import { apiProblems, bodyProblems, HttpProblem, jsonResponse, problemResponse, requestSpan, retryAfter } from "@shop/telemetry";
 import type { FastifyInstance } from "fastify";
 import type { OrderStore } from "../adapters/order-store.js";
 import { duplicateSkus, type Order, progressOf } from "../domain/order.js";
 import type { OrderMetrics } from "../metrics.js";
 import { placeOrder } from "../use-cases/place-order.js";
-import { OrderParams, OrderView, PlaceOrderBody, PlaceOrderHeaders } from "./schemas.js";
+import { OrderAccepted, OrderParams, OrderView, PlaceOrderBody, PlaceOrderHeaders } from "./schemas.js";
+
+const tags = ["orders"];
 
 export interface OrderRoutesDeps {
   store: OrderStore;
@@ -20,7 +22,22 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
   app.post<{ Body: Static<typeof PlaceOrderBody>; Headers: Static<typeof PlaceOrderHeaders> }>(
     "/orders",
     {
-      schema: { body: PlaceOrderBody, headers: PlaceOrderHeaders },
+      schema: {
+        tags,
+        summary: "Place an order",
+        description: "Answers 202 once the order is durable in JetStream; the saga then reserves stock and charges.",
+        body: PlaceOrderBody,
+        headers: PlaceOrderHeaders,
+        response: {
+          202: jsonResponse("Accepted; poll the Location until the status is final.", OrderAccepted, {
+            Location: { type: "string", description: "The order: /orders/{orderId}.", required: true },
+          }),
+          ...bodyProblems("Invalid order (quantities, SKUs, extra fields, duplicate SKUs) or Idempotency-Key"),
+          422: problemResponse("This Idempotency-Key was used with a different body."),
+          429: problemResponse("More than RATE_LIMIT_MAX orders from this address in the window.", retryAfter(true)),
+          ...apiProblems(),
+        },
+      },
       config: { rateLimit: { max: rateLimit.max, timeWindow: rateLimit.windowMs } },
     },
     async function placeOrderHandler(request, reply) {
@@ -41,7 +58,19 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
 
   app.get<{ Params: Static<typeof OrderParams> }>(
     "/orders/:id",
-    { schema: { params: OrderParams, response: { 200: OrderView } } },
+    {
+      schema: {
+        tags,
+        summary: "An order and its status",
+        params: OrderParams,
+        response: {
+          200: jsonResponse("The order; `waitingFor` and `ageSeconds` only while it is not final.", OrderView),
+          400: problemResponse("Malformed order id."),
+          404: problemResponse("No such order."),
+          ...apiProblems(),
+        },
+      },
+    },
     async function getOrderHandler(request) {
       // Not shop.order.id: a lookup is its own trace, not part of the order's saga trace.
       requestSpan(request)?.setAttribute("shop.order.lookup_id", request.params.id);

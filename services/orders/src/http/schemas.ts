@@ -17,15 +17,30 @@ export const PlaceOrderBody = Type.Object(
 );
 
 export const PlaceOrderHeaders = Type.Object({
-  "idempotency-key": Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7E]+$" })),
+  "idempotency-key": Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: "^[\\x21-\\x7E]+$",
+      description: "Idempotency-Key: the same key and body again answer the same order; the same key with another body is 422.",
+    }),
+  ),
 });
 
 export const OrderParams = Type.Object({ id: Type.String({ pattern: "^[A-Za-z0-9_-]{1,64}$" }) }, { additionalProperties: false });
 
+const OrderStatus = Type.Union(
+  ["PENDING", "RESERVED", "CONFIRMED", "REJECTED", "CANCELLED"].map((s) => Type.Literal(s)),
+  { description: "PENDING and RESERVED move on; CONFIRMED, REJECTED and CANCELLED are final." },
+);
+
+/** A replayed Idempotency-Key answers the order as it is now, so any status. */
+export const OrderAccepted = Type.Object({ orderId: Type.String(), status: OrderStatus });
+
 export const OrderView = Type.Object({
   orderId: Type.String(),
   customerId: Type.String(),
-  status: Type.Union(["PENDING", "RESERVED", "CONFIRMED", "REJECTED", "CANCELLED"].map((s) => Type.Literal(s))),
+  status: OrderStatus,
   items: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer(), unitPriceMinor: Type.Optional(Type.Integer()) })),
   totalMinor: Type.Union([Type.Integer(), Type.Null()]),
   currency: Type.Union([Type.String(), Type.Null()]),

@@ -1,5 +1,5 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
-import { requireAdmin } from "@shop/telemetry";
+import { adminProblems, adminSecurity, apiProblems, bodyProblems, jsonResponse, requireAdmin } from "@shop/telemetry";
 import type { FastifyInstance } from "fastify";
 import type { ProviderFaults } from "../adapters/fake-provider.js";
 
@@ -14,6 +14,13 @@ const FaultsPatch = Type.Object(
   { additionalProperties: false },
 );
 
+const Faults = Type.Object({
+  failureRate: Rate,
+  latencyMs: Type.Integer(),
+  outage: Type.Boolean(),
+  lostResponseRate: Rate,
+});
+
 /** Fault injection into the simulated provider while it runs (chaos tests, demos). */
 export function registerProviderAdminRoutes(app: FastifyInstance, faults: ProviderFaults, adminToken: string | undefined): void {
   const onRequest = requireAdmin(adminToken);
@@ -23,12 +30,34 @@ export function registerProviderAdminRoutes(app: FastifyInstance, faults: Provid
     outage: faults.outage,
     lostResponseRate: faults.lostResponseRate,
   });
-  app.get("/admin/provider/faults", { onRequest }, async function getProviderFaults() {
-    return view();
-  });
+  const schema = { tags: ["admin"], security: adminSecurity };
+  // The faults live in this process: no NATS involved.
+  const problems = { ...adminProblems(), ...apiProblems({ usesNats: false }) };
+  app.get(
+    "/admin/provider/faults",
+    {
+      onRequest,
+      schema: {
+        ...schema,
+        summary: "The simulated provider's faults",
+        response: { 200: jsonResponse("Faults now.", Faults), ...problems },
+      },
+    },
+    async function getProviderFaults() {
+      return view();
+    },
+  );
   app.put<{ Body: Static<typeof FaultsPatch> }>(
     "/admin/provider/faults",
-    { onRequest, schema: { body: FaultsPatch } },
+    {
+      onRequest,
+      schema: {
+        ...schema,
+        summary: "Change the simulated provider's faults (the fields sent)",
+        body: FaultsPatch,
+        response: { 200: jsonResponse("Faults now.", Faults), ...bodyProblems("Invalid or unknown fault"), ...problems },
+      },
+    },
     async function setProviderFaults(request) {
       Object.assign(faults, request.body);
       request.log.warn({ faults: view() }, "provider faults changed");
