@@ -44,17 +44,26 @@ export interface StackOptions {
   catalog?: readonly CatalogEntry[];
   paymentsEnv?: Record<string, string>;
   inventoryEnv?: Record<string, string>;
+  ordersEnv?: Record<string, string>;
+  /** Serve nats-server's HTTP monitoring (connz, varz) too. */
+  monitoring?: boolean;
 }
 
 const TERMINAL: OrderStatus[] = ["CONFIRMED", "REJECTED", "CANCELLED"];
 
 /** The three services built with buildApp in this process, against a fresh nats-server. */
-export async function startInProcessStack({ catalog, paymentsEnv = {}, inventoryEnv = {} }: StackOptions = {}): Promise<InProcessStack> {
-  const nats = await startNatsServer();
+export async function startInProcessStack({
+  catalog,
+  paymentsEnv = {},
+  inventoryEnv = {},
+  ordersEnv = {},
+  monitoring = false,
+}: StackOptions = {}): Promise<InProcessStack> {
+  const nats = await startNatsServer({ monitoring });
   // A short ack wait: messages left unacked by a broker restart come back within the test.
   const env = { NATS_URL: nats.url, LOG_LEVEL: "silent", PORT: "0", CONSUMER_ACK_WAIT_MS: "2000" };
   const logger = pino({ level: "silent" });
-  const orders = await buildOrders({ config: loadOrdersConfig(env), logger });
+  const orders = await buildOrders({ config: loadOrdersConfig({ ...env, ...ordersEnv }), logger });
   const inventory = await buildInventory({
     config: loadInventoryConfig({ ...env, ...inventoryEnv }),
     logger,

@@ -3,14 +3,20 @@ import { InventoryRejectedSchema, InventoryReservedSchema } from "./gen/shop/inv
 import { OrderCreatedSchema } from "./gen/shop/orders/v1/events_pb.js";
 import { PaymentFailedSchema, PaymentSucceededSchema } from "./gen/shop/payments/v1/events_pb.js";
 
-/** The only place subjects, streams, durable names and buckets are spelled. */
+/**
+ * The only place subjects, streams, durable names and buckets are spelled. `maxAgeDays` is each
+ * stream's retention (JetStream max_age): events older than that are dropped.
+ */
 export const STREAMS = {
-  orders: { name: "ORDERS", subjects: ["orders.>"] },
-  inventory: { name: "INVENTORY", subjects: ["inventory.>"] },
-  payments: { name: "PAYMENTS", subjects: ["payments.>"] },
-  dlq: { name: "DLQ", subjects: ["dlq.>"] },
+  orders: { name: "ORDERS", subjects: ["orders.>"], maxAgeDays: 7 },
+  inventory: { name: "INVENTORY", subjects: ["inventory.>"], maxAgeDays: 7 },
+  payments: { name: "PAYMENTS", subjects: ["payments.>"], maxAgeDays: 7 },
+  dlq: { name: "DLQ", subjects: ["dlq.>"], maxAgeDays: 30 },
   // Captures JetStream max-deliveries advisories so a service that is down when one fires still sees it.
-  advisories: { name: "ADVISORIES", subjects: ["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"] },
+  advisories: { name: "ADVISORIES", subjects: ["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"], maxAgeDays: 7 },
+  // One message per order not yet terminal, purged at its terminal state (a purge leaves no marker):
+  // the stream's message count and first timestamp are the open orders and the oldest one's age.
+  openOrders: { name: "OPEN_ORDERS", subjects: ["open-orders.>"], maxAgeDays: 30 },
 } as const;
 
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS]["name"];
@@ -62,14 +68,35 @@ export const CONSUMERS = {
 export const BUCKETS = {
   orders: "orders",
   orderIdempotency: "orders-idempotency",
-  // Index of orders not yet terminal, for the stuck-order signal (entries are removed at the terminal state).
-  openOrders: "orders-open",
   stock: "inventory-stock",
   reservations: "inventory-reservations",
   payments: "payments",
   // Ledger of the simulated payment provider: stands in for the PSP's own durable records.
   providerLedger: "payment-provider-ledger",
 } as const;
+
+export type BucketName = (typeof BUCKETS)[keyof typeof BUCKETS];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How long a bucket keeps an entry after its last write (the bucket's max_age). Per-order records
+ * expire, so nothing accumulates per order forever; stock (per SKU) is kept.
+ */
+export const BUCKET_TTL_MS: Readonly<Record<BucketName, number | undefined>> = {
+  orders: 30 * DAY_MS,
+  // The window in which a retried POST with the same Idempotency-Key returns the same order.
+  "orders-idempotency": DAY_MS,
+  "inventory-stock": undefined,
+  "inventory-reservations": 30 * DAY_MS,
+  payments: 30 * DAY_MS,
+  "payment-provider-ledger": 30 * DAY_MS,
+};
+
+/** Subject of an open order's entry in the OPEN_ORDERS stream. */
+export function openOrderSubject(orderId: string): string {
+  return `open-orders.${orderId}`;
+}
 
 /** Subject a poison message of `durable` is copied to. */
 export function dlqSubject(durable: string): string {

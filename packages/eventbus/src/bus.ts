@@ -12,6 +12,7 @@ import { type DeadLetterEntry, listDeadLetters } from "./dlq.js";
 import { deleteDeadLetter, purgeDeadLetters, replayDeadLetter } from "./dlq-operations.js";
 import { JsonKv } from "./kv-store.js";
 import { type BusMetrics, createBusMetrics } from "./metrics.js";
+import { OpenSet } from "./open-set.js";
 import { type ProvisionPlan, provision } from "./provision.js";
 import { createPublisher, type Publish } from "./publisher.js";
 
@@ -84,6 +85,11 @@ export class Bus {
 
   async kv<T>(bucket: string): Promise<JsonKv<T>> {
     return new JsonKv<T>(await new Kvm(this.js).open(bucket), bucket, () => this.link.isConnected());
+  }
+
+  /** The set of orders not yet terminal (OPEN_ORDERS stream). */
+  openSet(): OpenSet {
+    return new OpenSet(this.js, this.jsm);
   }
 
   async consume<Desc extends DescMessage>(def: ConsumerDef<Desc>, handler: Handler<Desc>, concurrency?: number): Promise<ConsumerHandle> {

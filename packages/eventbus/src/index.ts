@@ -5,6 +5,7 @@ export type { ConsumerHandle, Handler, MessageContext } from "./consumer.js";
 export { type DeadLetterEntry, DLQ_HEADERS, listDeadLetters } from "./dlq.js";
 export { BusError, errorMessage, isPermanent, PermanentError, RetryableError } from "./errors.js";
 export { JsonKv, type KvPage, type Mutator, type Versioned } from "./kv-store.js";
+export { OpenSet, type OpenSetSummary } from "./open-set.js";
 export { type ConsumerSettings, DEFAULT_CONSUMER_SETTINGS, type ProvisionPlan } from "./provision.js";
 export { HEADER_SCHEMA, type Publish, type PublishOptions } from "./publisher.js";
 export { ATTR as MESSAGING_ATTRIBUTES, inSpan } from "./tracing.js";

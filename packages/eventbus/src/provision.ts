@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type ConsumerDef, maxDeliveriesAdvisorySubject, STREAMS } from "@shop/contracts";
+import { BUCKET_TTL_MS, type ConsumerDef, maxDeliveriesAdvisorySubject, STREAMS } from "@shop/contracts";
 import { isNotFound } from "./nats-errors.js";
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
@@ -40,7 +40,7 @@ export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan:
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
       num_replicas: plan.replicas,
-      max_age: (stream.name === "DLQ" ? 30 : 7) * DAY_NS,
+      max_age: stream.maxAgeDays * DAY_NS,
       duplicate_window: 120 * SECOND_NS,
     });
   }
@@ -67,7 +67,13 @@ export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan:
   }
   const kvm = new Kvm(nc);
   for (const bucket of plan.buckets) {
-    await kvm.create(bucket, { replicas: plan.replicas, history: 1 });
+    const ttl = (BUCKET_TTL_MS as Record<string, number | undefined>)[bucket];
+    await kvm.create(bucket, { replicas: plan.replicas, history: 1, ...(ttl ? { ttl } : {}) });
+    // create() leaves an existing bucket's settings alone: a bucket made before its TTL was set gets it here.
+    const stream = `KV_${bucket}`;
+    const { config } = await jsm.streams.info(stream);
+    const maxAge = ttl ? ttl * 1e6 : 0;
+    if (config.max_age !== maxAge) await jsm.streams.update(stream, { ...config, max_age: maxAge });
   }
 }
 

@@ -57,7 +57,7 @@ describe("eventbus against a real nats-server", () => {
     await Promise.all([bus.provision(plan), other.provision(plan)]);
     await other.close();
     const streams = (await bus.jsm.streams.names().next()).sort();
-    expect(streams).toEqual(["ADVISORIES", "DLQ", "INVENTORY", "KV_test-bucket", "ORDERS", "PAYMENTS"]);
+    expect(streams).toEqual(["ADVISORIES", "DLQ", "INVENTORY", "KV_test-bucket", "OPEN_ORDERS", "ORDERS", "PAYMENTS"]);
     expect((await bus.jsm.consumers.info("ORDERS", def.durable)).config.filter_subject).toBe("orders.created.v1");
     expect(bus.isReady()).toBe(true);
   });

@@ -42,7 +42,7 @@ export async function buildApp({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
     consumers,
-    buckets: [BUCKETS.orders, BUCKETS.orderIdempotency, BUCKETS.openOrders],
+    buckets: [BUCKETS.orders, BUCKETS.orderIdempotency],
   });
   const store = await createOrderStore(bus);
   const metrics = createOrderMetrics(registry, store);

@@ -1,3 +1,4 @@
+import type { OpenSetSummary } from "@shop/eventbus";
 import { observeWithTrace } from "@shop/telemetry";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { OrderStore } from "./adapters/order-store.js";
@@ -48,34 +49,27 @@ export function createOrderMetrics(registry: Registry, store: OrderStore): Order
 }
 
 /**
- * Open orders and the age of the oldest, from the orders-open index at scrape time. An index entry
- * whose order is already terminal (a lost race between projector and saga) is removed here.
+ * Open orders and the age of the oldest, from the OPEN_ORDERS stream at scrape time: a constant
+ * number of broker requests whatever the number of orders ever placed. A stale oldest entry (its
+ * order already terminal: a lost race between projector and saga) is removed here.
  */
 function registerOpenOrderGauges(registry: Registry, store: OrderStore): void {
-  let ages: Promise<number[]> | undefined;
-  const openAges = (): Promise<number[]> => {
-    ages ??= (async () => {
-      const now = Date.now();
-      const found: number[] = [];
-      for (const orderId of await store.open.keys()) {
-        const view = await store.orders.get(orderId);
-        if (view && isTerminal(view.value.status)) {
-          await store.open.delete(orderId);
-          continue;
-        }
-        const entry = await store.open.get(orderId);
-        if (entry) found.push((now - Date.parse(entry.value.createdAt)) / 1000);
-      }
-      return found;
-    })().finally(() => setTimeout(() => (ages = undefined), 250).unref());
-    return ages;
+  let summary: Promise<OpenSetSummary> | undefined;
+  const isOpen = async (orderId: string) => {
+    const view = await store.orders.get(orderId);
+    return view !== null && !isTerminal(view.value.status);
+  };
+  const openOrders = (): Promise<OpenSetSummary> => {
+    // One read serves both gauges of a scrape.
+    summary ??= store.open.summaryRepairingHead(isOpen).finally(() => setTimeout(() => (summary = undefined), 250).unref());
+    return summary;
   };
   new Gauge({
     name: "saga_open_orders",
     help: "Orders accepted and not yet in a terminal state.",
     registers: [registry],
     async collect() {
-      this.set((await openAges()).length);
+      this.set((await openOrders()).count);
     },
   });
   new Gauge({
@@ -83,7 +77,8 @@ function registerOpenOrderGauges(registry: Registry, store: OrderStore): void {
     help: "Age of the oldest order not yet in a terminal state (0 when none).",
     registers: [registry],
     async collect() {
-      this.set(Math.max(0, ...(await openAges())));
+      const { oldest } = await openOrders();
+      this.set(oldest ? Math.max(0, (Date.now() - oldest.openedAt.getTime()) / 1000) : 0);
     },
   });
 }

@@ -1,5 +1,5 @@
 import { BUCKETS } from "@shop/contracts";
-import type { Bus, JsonKv } from "@shop/eventbus";
+import type { Bus, JsonKv, OpenSet } from "@shop/eventbus";
 import type { Order } from "../domain/order.js";
 
 /** What an Idempotency-Key is bound to: enough to (re)publish the order it created. */
@@ -14,14 +14,14 @@ export interface IdempotencyRecord {
 export interface OrderStore {
   orders: JsonKv<Order>;
   idempotency: JsonKv<IdempotencyRecord>;
-  /** Orders not yet terminal, by id, with their creation time. */
-  open: JsonKv<{ createdAt: string }>;
+  /** Orders not yet terminal, with their creation time. */
+  open: OpenSet;
 }
 
 export async function createOrderStore(bus: Bus): Promise<OrderStore> {
   return {
     orders: await bus.kv<Order>(BUCKETS.orders),
     idempotency: await bus.kv<IdempotencyRecord>(BUCKETS.orderIdempotency),
-    open: await bus.kv<{ createdAt: string }>(BUCKETS.openOrders),
+    open: bus.openSet(),
   };
 }

@@ -15,7 +15,7 @@ export function onOrderCreated(store: OrderStore) {
       const projected = newOrder(orderId, required(event.customerId, "customer_id"), items, createdAt);
       view = (await store.orders.create(orderId, projected)) ? projected : (await store.orders.get(orderId))?.value;
     }
-    // Off the HTTP path: indexes the order as open unless it already finished (then the index would only go stale).
-    if (view && !isTerminal(view.status)) await store.open.create(orderId, { createdAt });
+    // Off the HTTP path: marks the order open unless it already finished (then the entry would only go stale).
+    if (view && !isTerminal(view.status)) await store.open.add(orderId, new Date(createdAt));
   };
 }

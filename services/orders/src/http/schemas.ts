@@ -22,7 +22,8 @@ export const PlaceOrderHeaders = Type.Object({
       minLength: 1,
       maxLength: 255,
       pattern: "^[\\x21-\\x7E]+$",
-      description: "Idempotency-Key: the same key and body again answer the same order; the same key with another body is 422.",
+      description:
+        "Idempotency-Key: the same key and body again answer the same order; the same key with another body is 422. Keys are remembered for 24 hours; after that a request with the key is a new request.",
     }),
   ),
 });

@@ -26,7 +26,7 @@ export async function advanceOrder(
   const result = changed as Order | null;
   if (result && isTerminal(result.status)) {
     metrics.completed(result);
-    await store.open.delete(orderId);
+    await store.open.remove(orderId);
   }
   return stored as Order;
 }
