@@ -9,9 +9,9 @@ export interface OrderMetrics {
   accepted(): void;
 }
 
-export function createOrderMetrics(registry: Registry, store: OrderStore): OrderMetrics {
+/** Per-replica saga metrics: each replica counts the orders it accepted and the outcomes it recorded. */
+export function createOrderMetrics(registry: Registry): OrderMetrics {
   const registers = [registry];
-  registerOpenOrderGauges(registry, store);
   const accepted = new Counter({ name: "orders_accepted_total", help: "Orders answered 202.", registers });
   const outcomes = new Counter({
     name: "saga_outcomes_total",
@@ -49,9 +49,10 @@ export function createOrderMetrics(registry: Registry, store: OrderStore): Order
 
 /**
  * Open orders and the age of the oldest, from the orders-open index at scrape time. An index entry
- * whose order is already terminal (a lost race between projector and saga) is removed here.
+ * whose order is already terminal (a lost race between projector and saga) is removed here. The
+ * index is shared by every replica: register these in the system registry, scraped once.
  */
-function registerOpenOrderGauges(registry: Registry, store: OrderStore): void {
+export function registerOpenOrderGauges(registry: Registry, store: OrderStore): void {
   let ages: Promise<number[]> | undefined;
   const openAges = (): Promise<number[]> => {
     ages ??= (async () => {
