@@ -43,8 +43,8 @@ export interface HttpServerOptions {
 
 /**
  * The HTTP shell every service shares: strict validation (no coercion of bodies, no silent
- * stripping), problem+json errors, /healthz, /readyz, /metrics, /metrics/system, RED metrics, and the OpenAPI
- * document of every route added to it (/openapi.json, /docs).
+ * stripping), problem+json errors, /healthz, /readyz, /metrics, /metrics/system, RED metrics, and
+ * the OpenAPI document of every route added to it (/openapi.json, /docs).
  */
 export async function createHttpServer({
   logger,

@@ -65,7 +65,7 @@ export function registerProbes(app: FastifyInstance, { registry, systemRegistry,
   scrapeRoute(app, SYSTEM_METRICS_PATH, systemRegistry, {
     summary: "System-wide gauges read from the broker (OpenMetrics text)",
     description:
-      "Consumer backlog, DLQ depth and the service's own state (open orders, stock), the same on every replica: scrape it once per service, through its load-balanced address, and never sum it over instances.",
+      "Backlog and DLQ depth of the service's durables, and the state it keeps (orders: open orders; inventory: stock), the same on every replica: scrape it once per service, through its load-balanced address, and never sum it over instances.",
   });
 }
 
