@@ -152,9 +152,15 @@ describe("docker-compose.yml", () => {
   });
 
   it("Prometheus scrapes each service where compose runs it, and Grafana's data sources point at compose services", () => {
-    const prometheus = readYaml<{ scrape_configs: { static_configs: { targets: string[] }[] }[] }>("deploy/prometheus/prometheus.yml");
-    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    for (const name of SERVICES) expect(targets).toContain(`${name}:${SERVICE_PORTS[name]}`);
+    const prometheus = readYaml<{ scrape_configs: { job_name: string; metrics_path: string; static_configs: { targets: string[] }[] }[] }>(
+      "deploy/prometheus/prometheus.yml",
+    );
+    // Per replica /metrics, and /metrics/system once per service through its compose name.
+    const jobs = Object.fromEntries(
+      prometheus.scrape_configs.map((c) => [`${c.job_name} ${c.metrics_path}`, c.static_configs.flatMap((s) => s.targets)]),
+    );
+    const everyService = SERVICES.map((name) => `${name}:${SERVICE_PORTS[name]}`);
+    expect(jobs).toEqual({ "shop /metrics": everyService, "shop-system /metrics/system": everyService });
     const sources = readYaml<{ datasources: { url: string }[] }>("deploy/grafana/provisioning/datasources/datasources.yml");
     for (const { url } of sources.datasources) {
       const host = new URL(url).hostname;

@@ -7,12 +7,25 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { Namespace, Service, ConfigMap as V1ConfigMap } from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { fsyncsEveryWrite, isPinned, CONFIG_LOADERS as loaders, natsConfigProblem, ROOT, SERVICE_PORTS, SERVICES } from "./support.js";
+import {
+  fsyncsEveryWrite,
+  isPinned,
+  CONFIG_LOADERS as loaders,
+  metaName,
+  natsConfigProblem,
+  type RelabelRule,
+  ROOT,
+  readYaml,
+  relabel,
+  SERVICE_PORTS,
+  SERVICES,
+  SYSTEM_METRICS_ANNOTATION,
+} from "./support.js";
 
 type Manifest = {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
   // biome-ignore lint/suspicious/noExplicitAny: manifests are checked field by field below.
   spec?: any;
   data?: Record<string, string>;
@@ -105,6 +118,8 @@ describe.each(["deploy/k8s/base", "deploy/k8s/overlays/production"])("Kubernetes
 
     const service = find(manifests, "Service", name);
     expect(service.spec.ports).toEqual([{ name: "http", port, targetPort: "http" }]);
+    // Pods: /metrics each (above); the Service: /metrics/system, scraped once through it.
+    expect(service.metadata.annotations).toEqual({ [SYSTEM_METRICS_ANNOTATION]: "/metrics/system" });
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
     expect(find(manifests, "PodDisruptionBudget", name).spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     const hpa = find(manifests, "HorizontalPodAutoscaler", name);
@@ -137,5 +152,72 @@ describe("the production overlay", () => {
       "registry.example.com/shop/shop-order-backend:0.1.0",
     );
     expect(find(manifests, "HorizontalPodAutoscaler", "orders").spec.minReplicas).toBe(3);
+  });
+});
+
+interface ScrapeJob {
+  job_name: string;
+  metrics_path?: string;
+  kubernetes_sd_configs: Array<{ role: string; namespaces?: { names: string[] } }>;
+  relabel_configs: RelabelRule[];
+}
+
+describe("a Prometheus in the cluster with deploy/k8s/prometheus-scrape.yml", () => {
+  const manifests = build("deploy/k8s/overlays/production");
+  const jobs = readYaml<{ scrape_configs: ScrapeJob[] }>("deploy/k8s/prometheus-scrape.yml").scrape_configs;
+  const job = (name: string) => {
+    const found = jobs.find((j) => j.job_name === name);
+    if (!found) throw new Error(`no scrape job ${name}`);
+    return found;
+  };
+  const annotations = (prefix: string, found: Record<string, string> = {}) =>
+    Object.fromEntries(Object.entries(found).map(([k, v]) => [`${prefix}_annotation_${metaName(k)}`, v]));
+  /** The URLs a job scrapes from the targets its role discovers (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#kubernetes_sd_config). */
+  const scraped = (scrapeJob: ScrapeJob, discovered: Array<Record<string, string>>) =>
+    discovered
+      .map((labels) => relabel(labels, scrapeJob.relabel_configs))
+      .filter((labels) => labels !== undefined)
+      .map((labels) => `http://${labels.__address__}${labels.__metrics_path__ ?? scrapeJob.metrics_path ?? "/metrics"}`)
+      .sort();
+
+  it("uses the job names the alerts and dashboards expect, each discovering in the overlay's namespace", () => {
+    expect(jobs.map((j) => j.job_name)).toEqual(["shop", "shop-system"]);
+    expect(job("shop").kubernetes_sd_configs).toEqual([{ role: "pod", namespaces: { names: ["shop"] } }]);
+    expect(job("shop-system").kubernetes_sd_configs).toEqual([{ role: "service", namespaces: { names: ["shop"] } }]);
+  });
+
+  it("scrapes /metrics from every replica's pod, and /metrics/system once per service through its Service's DNS name", () => {
+    // One target per declared container port for the pod role: every replica of every workload (NATS included).
+    const workloads = manifests.filter((m) => m.kind === "Deployment" || m.kind === "StatefulSet");
+    const pods = workloads.flatMap((w, k) =>
+      Array.from({ length: w.spec.replicas as number }, (_, i) => ({
+        __address__: `10.0.${k}.${i}:${w.spec.template.spec.containers[0].ports[0].containerPort}`,
+        __meta_kubernetes_pod_ip: `10.0.${k}.${i}`,
+        __meta_kubernetes_pod_name: `${w.metadata.name}-${i}`,
+        ...annotations("__meta_kubernetes_pod", w.spec.template.metadata.annotations),
+      })),
+    );
+    // The service role: one target per Service port, addressed by the Service's DNS name.
+    const services = manifests
+      .filter((m) => m.kind === "Service")
+      .flatMap((s) =>
+        (s.spec.ports as Array<{ port: number }>).map(({ port }) => ({
+          __address__: `${s.metadata.name}.${s.metadata.namespace}.svc:${port}`,
+          __meta_kubernetes_service_name: s.metadata.name,
+          ...annotations("__meta_kubernetes_service", s.metadata.annotations),
+        })),
+      );
+    const replicas = (name: string) => find(manifests, "Deployment", name).spec.replicas as number;
+    expect(replicas("orders")).toBe(3);
+    const perPod = scraped(job("shop"), pods);
+    expect(perPod).toHaveLength(SERVICES.reduce((total, name) => total + replicas(name), 0));
+    for (const name of SERVICES)
+      expect(
+        perPod.filter((url) => url.endsWith(`:${SERVICE_PORTS[name]}/metrics`)),
+        name,
+      ).toHaveLength(replicas(name));
+    expect(scraped(job("shop-system"), [...services, ...pods])).toEqual(
+      SERVICES.map((name) => `http://${name}.shop.svc:${SERVICE_PORTS[name]}/metrics/system`).sort(),
+    );
   });
 });

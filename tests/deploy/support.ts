@@ -76,3 +76,40 @@ export function dockerfileInstructions(): Instruction[] {
     return { stage, keyword: keyword.toUpperCase(), args };
   });
 }
+
+/** The Service annotation the cluster's shop-system scrape job keys on (deploy/k8s/prometheus-scrape.yml). */
+export const SYSTEM_METRICS_ANNOTATION = "shop-order-backend/system-metrics-path";
+
+/** A Prometheus relabel rule (the subset the repository's scrape configs use). */
+export interface RelabelRule {
+  source_labels?: string[];
+  separator?: string;
+  regex?: string;
+  target_label?: string;
+  replacement?: string;
+  action?: "replace" | "keep" | "drop";
+}
+
+/**
+ * Applies relabel rules to a discovered target as Prometheus does (regex anchored at both ends,
+ * `$1`-style replacement, replace is a no-op when the regex does not match); undefined = dropped.
+ * The Debian Prometheus on the test machines is built without Kubernetes discovery, so promtool
+ * cannot load those configs: this checks what they would scrape.
+ */
+export function relabel(labels: Record<string, string>, rules: RelabelRule[]): Record<string, string> | undefined {
+  const out = { ...labels };
+  for (const rule of rules) {
+    const value = (rule.source_labels ?? []).map((l) => out[l] ?? "").join(rule.separator ?? ";");
+    const regex = new RegExp(`^(?:${rule.regex ?? "(.*)"})$`);
+    const matched = regex.test(value);
+    const action = rule.action ?? "replace";
+    if (action === "keep" && !matched) return undefined;
+    if (action === "drop" && matched) return undefined;
+    if (action === "replace" && matched && rule.target_label)
+      out[rule.target_label] = value.replace(regex, (rule.replacement ?? "$1").replace(/\$\{(\d+)\}/g, "$$$1"));
+  }
+  return out;
+}
+
+/** Prometheus's meta label for a Kubernetes annotation or label name. */
+export const metaName = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, "_");

@@ -28,6 +28,16 @@ const run = promisify(execFile);
 const deploy = join(dirname(fileURLToPath(import.meta.url)), "../../deploy");
 const logger = pino({ level: "silent" });
 
+/** Gauges read from the broker: the same on every replica, so served at /metrics/system only. */
+const SYSTEM_GAUGES = [
+  "messaging_consumer_pending_messages",
+  "messaging_consumer_ack_pending_messages",
+  "messaging_dlq_messages",
+  "saga_open_orders",
+  "saga_oldest_open_order_age_seconds",
+  "inventory_stock_units",
+];
+
 interface AlertRule {
   alert: string;
   expr: string;
@@ -80,7 +90,8 @@ beforeAll(async () => {
   const config = parse(await readFile(join(deploy, "prometheus/prometheus.yml"), "utf8"));
   config.global.scrape_interval = "1s";
   config.global.evaluation_interval = "1s";
-  config.scrape_configs[0].static_configs = [{ targets: [orders, inventory, payments] }];
+  // Both jobs: per replica /metrics, and /metrics/system through each service's (here: only) address.
+  for (const job of config.scrape_configs) job.static_configs = [{ targets: [orders, inventory, payments] }];
   prometheus = await startPrometheus(
     {
       "prometheus.yml": stringify(config),
@@ -168,10 +179,12 @@ describe("Prometheus, dashboards and alerts against the running services", () =>
       what: "all outcomes scraped",
       timeoutMs: 20_000,
     });
-    await waitFor(async () => Number((await prometheus.query('count_over_time(up{job="shop"}[1m])'))[0]?.value[1]) >= 3, {
-      what: "three scrapes",
-      timeoutMs: 20_000,
-    });
+    for (const job of ["shop", "shop-system"]) {
+      await waitFor(async () => Number((await prometheus.query(`min(count_over_time(up{job="${job}"}[1m]))`))[0]?.value[1]) >= 3, {
+        what: `three scrapes of job ${job}`,
+        timeoutMs: 20_000,
+      });
+    }
 
     const empty: string[] = [];
     for (const { dashboard, panel, expr } of await dashboardQueries()) {
@@ -185,6 +198,23 @@ describe("Prometheus, dashboards and alerts against the running services", () =>
     }
     expect(empty).toEqual([]);
     expect((await dashboardQueries()).length).toBeGreaterThanOrEqual(25);
+  });
+
+  it("the system gauges come from the shop-system job only, one series each, and that job brings nothing else", async () => {
+    const scrapeSeries = [
+      "up",
+      "scrape_duration_seconds",
+      "scrape_samples_scraped",
+      "scrape_samples_post_metric_relabeling",
+      "scrape_series_added",
+    ];
+    for (const name of SYSTEM_GAUGES) {
+      const jobs = (await prometheus.query(`count by (job) (${name})`)).map((r) => r.metric.job);
+      expect(jobs, name).toEqual(["shop-system"]);
+      expect(await prometheus.query(`count by (service, consumer, sku, state) (${name}) > 1`), `${name} duplicated`).toEqual([]);
+    }
+    const fromSystemJob = (await prometheus.query('group by (__name__) ({job="shop-system"})')).map((r) => r.metric.__name__);
+    expect(fromSystemJob.sort()).toEqual([...SYSTEM_GAUGES, ...scrapeSeries].sort());
   });
 
   it("saga latency buckets carry exemplars whose trace_id is an order's trace", async () => {

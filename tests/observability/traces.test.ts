@@ -180,9 +180,18 @@ describe("one trace per order across orders, inventory and payments", () => {
 });
 
 describe("requests that make no span", () => {
-  it("probes, the OpenAPI document and the /docs page and assets are not traced; an API request after them is", async () => {
+  it("probes, both metrics routes, the OpenAPI document and the /docs page and assets are not traced; an API request after them is", async () => {
     const { url } = services.orders;
-    for (const path of ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/static/swagger-ui.css", "/openapi.json?x=1"]) {
+    for (const path of [
+      "/healthz",
+      "/readyz",
+      "/metrics",
+      "/metrics/system",
+      "/openapi.json",
+      "/docs",
+      "/docs/static/swagger-ui.css",
+      "/openapi.json?x=1",
+    ]) {
       expect((await fetch(`${url}${path}`)).status, path).toBe(200);
     }
     // A lookup no other test makes; it ends after the requests above, so its span is exported after any span they made.
@@ -193,6 +202,6 @@ describe("requests that make no span", () => {
     );
     const serverSpans = spans.filter((s) => s.service === "orders" && s.kind === SPAN_KIND.SERVER).map((s) => s.name);
     expect(serverSpans).toContain("GET /orders/:id");
-    expect(serverSpans.filter((name) => /healthz|readyz|openapi|docs/.test(name))).toEqual([]);
+    expect(serverSpans.filter((name) => /healthz|readyz|metrics|openapi|docs/.test(name))).toEqual([]);
   });
 });

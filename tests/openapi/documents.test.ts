@@ -14,7 +14,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const probes = { "GET /healthz": [200, 503], "GET /readyz": [200, 503], "GET /metrics": [200, 503] };
+const probes = {
+  "GET /healthz": [200, 503],
+  "GET /readyz": [200, 503],
+  "GET /metrics": [200, 503],
+  "GET /metrics/system": [200, 503],
+};
 /** Every operation of each service and the statuses it can answer. */
 const EXPECTED: Record<"orders" | "inventory" | "payments", Record<string, number[]>> = {
   orders: {
@@ -138,6 +143,17 @@ describe("what the documents say about headers, the catalog and the admin routes
     const page = list.responses["200"]?.content?.["application/json"]?.schema as { properties?: object; required?: string[] };
     expect(Object.keys(page.properties ?? {})).toEqual(["items", "nextCursor"]);
     expect(page.required).toEqual(["items"]);
+  });
+
+  it.each(SERVICES)("%s: GET /metrics and GET /metrics/system are documented as OpenMetrics text, and answer it", async (service) => {
+    const document = await documentOf(service);
+    for (const url of ["/metrics", "/metrics/system"]) {
+      expect(Object.keys(operation(document, `GET ${url}`).responses["200"]?.content ?? {}), url).toEqual(["application/openmetrics-text"]);
+      const res = await stack[service].http.inject({ method: "GET", url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers["content-type"], url).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+      expect(res.body, url).toMatch(/# EOF\n$/);
+    }
   });
 
   it.each([

@@ -20,10 +20,10 @@ async function ordersConnectionMessages(): Promise<number> {
   return orders.reduce((sum, c) => sum + c.in_msgs + c.out_msgs, 0);
 }
 
-/** Broker messages one /metrics scrape of orders costs. */
+/** Broker messages one scrape of orders' system metrics (the open-orders gauges) costs. */
 async function scrapeCost(): Promise<{ messages: number; body: string }> {
   const before = await ordersConnectionMessages();
-  const res = await stack.orders.http.inject({ method: "GET", url: "/metrics" });
+  const res = await stack.orders.http.inject({ method: "GET", url: "/metrics/system" });
   expect(res.statusCode).toBe(200);
   return { messages: (await ordersConnectionMessages()) - before, body: res.body };
 }
@@ -39,7 +39,7 @@ async function placeOrders(count: number, prefix: string): Promise<void> {
 }
 
 describe("cost follows load, not history", () => {
-  it("a /metrics scrape does the same broker work after 10 orders and after 300, and no marker is left per order", async () => {
+  it("a /metrics/system scrape does the same broker work after 10 orders and after 300, and no marker is left per order", async () => {
     await placeOrders(10, "few");
     const few = await scrapeCost();
     expect(few.body).toMatch(/^saga_open_orders\{service="orders"\} 0$/m);

@@ -38,7 +38,10 @@ export interface BusOptions {
   url: string;
   name: string;
   logger: Logger;
+  /** Per-replica messaging metrics (handled, failed, retried): summable across replicas. */
   registry?: Registry;
+  /** Backlog and DLQ depth read from JetStream at scrape time: the same on every replica. */
+  systemRegistry?: Registry;
 }
 
 /** A service's whole view of NATS: publish, consume, KV, provisioning, shutdown. */
@@ -54,12 +57,12 @@ export class Bus {
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     private readonly logger: Logger,
-    registry: Registry | undefined,
+    { registry, systemRegistry }: Pick<BusOptions, "registry" | "systemRegistry">,
   ) {
     this.metrics = registry ? createBusMetrics(registry) : undefined;
-    if (registry)
+    if (systemRegistry)
       registerConsumerGauges(
-        registry,
+        systemRegistry,
         jsm,
         () => this.consumerDefs,
         () => link.isConnected(),
@@ -71,7 +74,7 @@ export class Bus {
     const link = await connectNats(options);
     const jsm = await jetstreamManager(link.nc, { checkAPI: false });
     await waitForJetStream(jsm, options.logger);
-    return new Bus(link, jetstream(link.nc), jsm, options.logger, options.registry);
+    return new Bus(link, jetstream(link.nc), jsm, options.logger, options);
   }
 
   get nc(): NatsConnection {

@@ -9,8 +9,9 @@ interface Snapshot {
 }
 
 /**
- * Consumer backlog and DLQ depth, read from JetStream at scrape time. One snapshot serves the three
- * gauges of a scrape; while NATS is down the last values stay.
+ * Consumer backlog and DLQ depth, read from JetStream at scrape time. They describe the shared
+ * durables, not this replica, so they belong in the system registry (scraped once per service).
+ * One snapshot serves the three gauges of a scrape; while NATS is down the last values stay.
  */
 export function registerConsumerGauges(
   registry: Registry,

@@ -16,11 +16,9 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createHttpMetrics, observeWithTrace } from "./metrics.js";
 import { isDocsPath, type OpenApiInfo, registerOpenApi } from "./openapi.js";
-import { registerProbes } from "./probes.js";
+import { PROBE_PATHS, registerProbes } from "./probes.js";
 import { HttpProblem, sendProblem } from "./problem.js";
 import { queryCoercingValidators } from "./validators.js";
-
-const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** Probes, scrapes and the API docs: never traced, never shed. Takes a route template or a request URL. */
 function isQuietPath(url: string): boolean {
@@ -30,7 +28,10 @@ function isQuietPath(url: string): boolean {
 
 export interface HttpServerOptions {
   logger: Logger;
+  /** Per-replica metrics, served at /metrics; the HTTP RED metrics go here. */
   registry: Registry;
+  /** System-wide gauges read from the broker, served at /metrics/system. */
+  systemRegistry: Registry;
   /** Readiness for /readyz (NATS connected, streams provisioned). */
   isReady: () => boolean;
   bodyLimit?: number;
@@ -42,12 +43,13 @@ export interface HttpServerOptions {
 
 /**
  * The HTTP shell every service shares: strict validation (no coercion of bodies, no silent
- * stripping), problem+json errors, /healthz, /readyz, /metrics, RED metrics, and the OpenAPI
- * document of every route added to it (/openapi.json, /docs).
+ * stripping), problem+json errors, /healthz, /readyz, /metrics, /metrics/system, RED metrics, and
+ * the OpenAPI document of every route added to it (/openapi.json, /docs).
  */
 export async function createHttpServer({
   logger,
   registry,
+  systemRegistry,
   isReady,
   bodyLimit = 64 * 1024,
   maxEventLoopDelayMs = 0,
@@ -125,7 +127,7 @@ export async function createHttpServer({
 
   // Before any route: @fastify/swagger documents the routes added after it.
   await registerOpenApi(app, openapi);
-  registerProbes(app, { registry, isReady });
+  registerProbes(app, { registry, systemRegistry, isReady });
   return app;
 }
 

@@ -2,7 +2,7 @@ export { requireAdmin } from "./admin.js";
 export { baseConfigShape, ConfigError, loadConfig, maxDeliverKey, portKey } from "./config.js";
 export { createHttpServer, type HttpServerOptions, requestSpan } from "./http-server.js";
 export { createLogger, type Logger, type LoggerOptions, traceFields } from "./logger.js";
-export { createHttpMetrics, createRegistry, type HttpMetrics, observeWithTrace } from "./metrics.js";
+export { createHttpMetrics, createRegistry, createSystemRegistry, type HttpMetrics, observeWithTrace } from "./metrics.js";
 export { DOCS_PREFIX, OPENAPI_PATH, type OpenApiInfo, serviceVersion } from "./openapi.js";
 export {
   ADMIN_SECURITY_SCHEME,

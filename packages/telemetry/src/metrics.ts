@@ -1,14 +1,32 @@
 import { type Span, TraceFlags, trace } from "@opentelemetry/api";
 import { Counter, collectDefaultMetrics, Histogram, type OpenMetricsContentType, Registry } from "prom-client";
 
-/** One registry per service; every series carries the `service` label. */
+/**
+ * The per-replica registry, served at /metrics: what this process did (HTTP, messages handled,
+ * breaker, Node). Every series sums across replicas; a scrape does no broker work.
+ */
 export function createRegistry(service: string): Registry {
+  const registry = openMetricsRegistry(service);
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * The system registry, served at /metrics/system: gauges read from the broker at scrape time
+ * (backlog, DLQ depth, open orders, stock). Every replica would report the same value, so it is
+ * scraped once per service, through the service's load-balanced address, and never summed.
+ */
+export function createSystemRegistry(service: string): Registry {
+  return openMetricsRegistry(service);
+}
+
+/** Every series carries the `service` label. */
+function openMetricsRegistry(service: string): Registry {
   // OpenMetrics, because only it carries exemplars (trace ids on latency buckets).
   const openMetrics = new Registry<OpenMetricsContentType>();
   openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   const registry = openMetrics as unknown as Registry;
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry });
   return registry;
 }
 

@@ -5,6 +5,7 @@ import {
   createHttpServer,
   createLogger,
   createRegistry,
+  createSystemRegistry,
   type Logger,
   type ServiceApp,
   serviceVersion,
@@ -25,7 +26,10 @@ export const SERVICE = "inventory";
 export interface InventoryDeps {
   config: InventoryConfig;
   logger?: Logger;
+  /** Per-replica metrics (/metrics). */
   registry?: Registry;
+  /** System-wide gauges read from NATS (/metrics/system). */
+  systemRegistry?: Registry;
   /** Catalog seeded on first start when SEED_CATALOG is on; the demo catalog by default. */
   catalog?: readonly CatalogEntry[];
 }
@@ -39,9 +43,10 @@ export async function buildApp({
   config,
   logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
   registry = createRegistry(SERVICE),
+  systemRegistry = createSystemRegistry(SERVICE),
   catalog = DEMO_CATALOG,
 }: InventoryDeps): Promise<InventoryApp> {
-  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry });
+  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry, systemRegistry });
   await bus.provision({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
@@ -56,12 +61,13 @@ export async function buildApp({
   const http = await createHttpServer({
     logger,
     registry,
+    systemRegistry,
     isReady: () => bus.isReady(),
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
     openapi: { ...INVENTORY_API, version: serviceVersion(import.meta.url), securitySchemes: adminSecuritySchemes },
   });
   registerInventoryRoutes(http, store, config.ADMIN_TOKEN);
-  registerStockGauges(registry, store);
+  registerStockGauges(systemRegistry, store);
 
   return {
     http,

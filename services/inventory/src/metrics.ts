@@ -3,7 +3,10 @@ import type { InventoryStore } from "./adapters/inventory-store.js";
 
 const STATES = ["available", "reserved", "sold"] as const;
 
-/** Stock per SKU and state, read from KV at scrape time (SKUs are a bounded catalog, not an unbounded label). */
+/**
+ * Stock per SKU and state, read from KV at scrape time (SKUs are a bounded catalog, not an unbounded
+ * label). The bucket is shared by every replica: register this in the system registry, scraped once.
+ */
 export function registerStockGauges(registry: Registry, store: InventoryStore): void {
   new Gauge({
     name: "inventory_stock_units",

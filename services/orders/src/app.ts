@@ -1,6 +1,14 @@
 import { BUCKETS, CONSUMERS } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
-import { createHttpServer, createLogger, createRegistry, type Logger, type ServiceApp, serviceVersion } from "@shop/telemetry";
+import {
+  createHttpServer,
+  createLogger,
+  createRegistry,
+  createSystemRegistry,
+  type Logger,
+  type ServiceApp,
+  serviceVersion,
+} from "@shop/telemetry";
 import type { Registry } from "prom-client";
 import { createOrderStore } from "./adapters/order-store.js";
 import type { OrdersConfig } from "./config.js";
@@ -11,14 +19,17 @@ import { onPaymentFailed } from "./handlers/on-payment-failed.js";
 import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
 import { ORDERS_API } from "./http/api-info.js";
 import { registerOrderRoutes } from "./http/routes.js";
-import { createOrderMetrics } from "./metrics.js";
+import { createOrderMetrics, registerOpenOrderGauges } from "./metrics.js";
 
 export const SERVICE = "orders";
 
 export interface OrdersDeps {
   config: OrdersConfig;
   logger?: Logger;
+  /** Per-replica metrics (/metrics). */
   registry?: Registry;
+  /** System-wide gauges read from NATS (/metrics/system). */
+  systemRegistry?: Registry;
 }
 
 export interface OrdersApp extends ServiceApp {
@@ -29,8 +40,9 @@ export async function buildApp({
   config,
   logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
   registry = createRegistry(SERVICE),
+  systemRegistry = createSystemRegistry(SERVICE),
 }: OrdersDeps): Promise<OrdersApp> {
-  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry });
+  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry, systemRegistry });
   const consumers = [
     CONSUMERS.ordersOnOrderCreated,
     CONSUMERS.ordersOnInventoryReserved,
@@ -45,10 +57,12 @@ export async function buildApp({
     buckets: [BUCKETS.orders, BUCKETS.orderIdempotency],
   });
   const store = await createOrderStore(bus);
-  const metrics = createOrderMetrics(registry, store);
+  const metrics = createOrderMetrics(registry);
+  registerOpenOrderGauges(systemRegistry, store);
   const http = await createHttpServer({
     logger,
     registry,
+    systemRegistry,
     isReady: () => bus.isReady(),
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
     openapi: { ...ORDERS_API, version: serviceVersion(import.meta.url) },

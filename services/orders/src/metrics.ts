@@ -10,9 +10,9 @@ export interface OrderMetrics {
   accepted(): void;
 }
 
-export function createOrderMetrics(registry: Registry, store: OrderStore): OrderMetrics {
+/** Per-replica saga metrics: each replica counts the orders it accepted and the outcomes it recorded. */
+export function createOrderMetrics(registry: Registry): OrderMetrics {
   const registers = [registry];
-  registerOpenOrderGauges(registry, store);
   const accepted = new Counter({ name: "orders_accepted_total", help: "Orders answered 202.", registers });
   const outcomes = new Counter({
     name: "saga_outcomes_total",
@@ -51,9 +51,10 @@ export function createOrderMetrics(registry: Registry, store: OrderStore): Order
 /**
  * Open orders and the age of the oldest, from the OPEN_ORDERS stream at scrape time: a constant
  * number of broker requests whatever the number of orders ever placed. A stale oldest entry (its
- * order already terminal: a lost race between projector and saga) is removed here.
+ * order already terminal: a lost race between projector and saga) is removed here. The set is
+ * shared by every replica: register these in the system registry, scraped once.
  */
-function registerOpenOrderGauges(registry: Registry, store: OrderStore): void {
+export function registerOpenOrderGauges(registry: Registry, store: OrderStore): void {
   let summary: Promise<OpenSetSummary> | undefined;
   const isOpen = async (orderId: string) => {
     const view = await store.orders.get(orderId);

@@ -50,6 +50,7 @@ describe("HTTP hardening", () => {
     expect(shed.json()).toMatchObject({ status: 503, title: "Service unavailable", detail: expect.stringMatching(/^Shedding load/) });
     expect((await app.http.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     expect((await app.http.inject({ method: "GET", url: "/metrics" })).statusCode).toBe(200);
+    expect((await app.http.inject({ method: "GET", url: "/metrics/system" })).statusCode).toBe(200);
   });
 
   it("while requests are shed, the OpenAPI document and the /docs page and assets still answer", async () => {

@@ -5,6 +5,7 @@ import {
   createHttpServer,
   createLogger,
   createRegistry,
+  createSystemRegistry,
   type Logger,
   type ServiceApp,
   serviceVersion,
@@ -24,7 +25,10 @@ export const SERVICE = "payments";
 export interface PaymentsDeps {
   config: PaymentsConfig;
   logger?: Logger;
+  /** Per-replica metrics (/metrics). */
   registry?: Registry;
+  /** System-wide gauges read from NATS (/metrics/system). */
+  systemRegistry?: Registry;
 }
 
 export interface PaymentsApp extends ServiceApp {
@@ -36,8 +40,9 @@ export async function buildApp({
   config,
   logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
   registry = createRegistry(SERVICE),
+  systemRegistry = createSystemRegistry(SERVICE),
 }: PaymentsDeps): Promise<PaymentsApp> {
-  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry });
+  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry, systemRegistry });
   await bus.provision({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
@@ -70,6 +75,7 @@ export async function buildApp({
   const http = await createHttpServer({
     logger,
     registry,
+    systemRegistry,
     isReady: () => bus.isReady(),
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
     openapi: { ...PAYMENTS_API, version: serviceVersion(import.meta.url), securitySchemes: adminSecuritySchemes },
