@@ -7,6 +7,41 @@ export async function brokerMessages(monitorUrl: string): Promise<number> {
   return varz.in_msgs + varz.out_msgs;
 }
 
+/** Messages (in + out) of every client connection the server knows, open or recently closed, by connection id. */
+export type ConnectionMessages = Map<number, { name: string; messages: number }>;
+
+interface Connz {
+  total: number;
+  connections?: { cid: number; name?: string; in_msgs: number; out_msgs: number }[];
+}
+
+const PAGE = 1024; // the server's default page size
+
+/**
+ * Reads /connz page by page. `state=any` also lists closed connections (the server keeps the last
+ * 10,000 with their final counts), so a client that connects and leaves between two reads, as the
+ * load generator does every step, is still counted.
+ */
+export async function connectionMessages(monitorUrl: string): Promise<ConnectionMessages> {
+  const found: ConnectionMessages = new Map();
+  for (let offset = 0; ; offset += PAGE) {
+    const res = await fetch(`${monitorUrl}/connz?state=any&limit=${PAGE}&offset=${offset}`);
+    if (!res.ok) throw new Error(`nats-server /connz answered ${res.status}: ${await res.text()}`);
+    const page = (await res.json()) as Connz;
+    for (const c of page.connections ?? []) found.set(c.cid, { name: c.name ?? "", messages: c.in_msgs + c.out_msgs });
+    if (!page.connections?.length || offset + PAGE >= page.total) return found;
+  }
+}
+
+/** Messages between two reads, summed by connection name (a connection new since `before` counts in full). */
+export function messagesByName(before: ConnectionMessages, after: ConnectionMessages): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const [cid, { name, messages }] of after) {
+    sums[name] = (sums[name] ?? 0) + messages - (before.get(cid)?.messages ?? 0);
+  }
+  return sums;
+}
+
 /** Messages the saga's durable consumers still have to process (pending plus unacknowledged). */
 export async function sagaBacklog(bus: Bus): Promise<number> {
   let backlog = 0;

@@ -1,5 +1,6 @@
 import type { LoadResult } from "@shop/loadgen";
 import type { KvFloor } from "./floor.js";
+import type { Settings } from "./stack.js";
 
 export interface Ceiling {
   /** Pipelined JetStream publishes per second (each is a message in and an ack out). */
@@ -13,22 +14,82 @@ export interface Ceiling {
 
 export interface StepResult {
   rate: number;
+  /** Processes of each service in this step's stack. */
+  replicas: number;
+  /** "bench": the bench's settings (LOG_LEVEL=warn, no rate limit, sampled tracing); "defaults": the services' own. */
+  settings: Settings;
   load: LoadResult;
+  /** CPU cores by service (its replicas summed), nats and loadgen. */
   cpuCores: Record<string, number>;
+  /** CPU cores by process: orders-1, orders-2, …, nats, loadgen. */
+  cpuCoresByProcess: Record<string, number>;
+  /** RSS in MiB by process, after the step's backlog was worked off. */
   rssMiB: Record<string, number>;
-  /** CPU milliseconds spent per completed order, all processes together (the machine's budget is cores * 1000 / rate). */
+  /** CPU milliseconds per completed order of every service process and nats-server (not the load generator). */
   cpuMsPerOrder: number;
-  /** Messages through the broker (in + out) per completed order. */
-  brokerMessagesPerOrder: number;
+  /** Messages (in + out) on the services' own NATS connections per completed order, from /connz. */
+  serviceMessagesPerOrder: number;
+  /** Messages on the load generator's NATS connection (its watch of the orders view) per completed order. */
+  loadgenMessagesPerOrder: number;
+  /** Messages (in + out) per completed order by NATS connection name (orders, inventory, payments, shop-load, shop-bench). */
+  messagesPerOrderByConnection: Record<string, number>;
+  /** Completed orders by outcome, in percent (CONFIRMED, REJECTED, CANCELLED). */
+  outcomeShares: Record<string, number>;
   /** Achieved orders/s as a fraction of (publish ceiling / events per order). */
   fractionOfCeiling: number;
 }
 
+/** CPU ms per order of one run against another at the same offered rate. */
+export interface Comparison {
+  rate: number;
+  what: string;
+  cpuMsPerOrder: number;
+  baselineCpuMsPerOrder: number;
+  ratio: number;
+  /** Both steps completed at least 95% of the offered rate; otherwise saturation is in the ratio. */
+  keptUp: boolean;
+}
+
 export const EVENTS_PER_ORDER = 3;
-export const PROCESSES = ["orders", "inventory", "payments", "nats", "loadgen"] as const;
+export const SERVICE_COLUMNS = ["orders", "inventory", "payments"] as const;
+export const CPU_COLUMNS = [...SERVICE_COLUMNS, "nats", "loadgen"] as const;
+/** The acceptance for scaling out: 2 replicas may cost at most 15% more CPU per order than 1. */
+export const MAX_REPLICA_COST_RATIO = 1.15;
+
+const keptUp = (r: StepResult) => r.load.completedRate >= 0.95 * r.rate;
+
+/** Each replica count's steps against the first count's at the same rate, and the defaults step against the bench's settings. */
+export function compareSteps(results: readonly StepResult[]): Comparison[] {
+  const bench = results.filter((r) => r.settings === "bench");
+  const baseReplicas = bench[0]?.replicas;
+  const pair = (what: string, r: StepResult, base: StepResult | undefined): Comparison[] =>
+    base && base.cpuMsPerOrder > 0
+      ? [
+          {
+            rate: r.rate,
+            what,
+            cpuMsPerOrder: r.cpuMsPerOrder,
+            baselineCpuMsPerOrder: base.cpuMsPerOrder,
+            ratio: Math.round((r.cpuMsPerOrder / base.cpuMsPerOrder) * 100) / 100,
+            keptUp: keptUp(r) && keptUp(base),
+          },
+        ]
+      : [];
+  const sameRate = (r: StepResult, replicas: number | undefined) => bench.find((b) => b.replicas === replicas && b.rate === r.rate);
+  return [
+    ...bench
+      .filter((r) => r.replicas !== baseReplicas)
+      .flatMap((r) => pair(`${r.replicas} vs ${baseReplicas} replicas`, r, sameRate(r, baseReplicas))),
+    ...results
+      .filter((r) => r.settings === "defaults")
+      .flatMap((r) => pair(`services' defaults vs bench settings, ${r.replicas} replica(s)`, r, sameRate(r, r.replicas))),
+  ];
+}
 
 export function formatReport(ceiling: Ceiling, kvFloor: readonly KvFloor[], results: readonly StepResult[], sampling: number): string {
   const header = [
+    "replicas",
+    "settings",
     "offered/s",
     "202/s",
     "done/s",
@@ -38,13 +99,17 @@ export function formatReport(ceiling: Ceiling, kvFloor: readonly KvFloor[], resu
     "p99.9",
     "saga p50",
     "p99",
+    "conf/rej/canc %",
     "cpu ord/inv/pay/nats/load",
     "cpu ms/order",
-    "broker msgs/order",
+    "svc msgs/order",
+    "load msgs/order",
     "rss MiB ord/inv/pay",
     "of ceiling",
   ];
   const rows = results.map((r) => [
+    r.replicas,
+    r.settings,
     r.rate,
     r.load.acceptedRate,
     r.load.completedRate,
@@ -54,10 +119,15 @@ export function formatReport(ceiling: Ceiling, kvFloor: readonly KvFloor[], resu
     r.load.http.p999,
     r.load.saga.p50,
     r.load.saga.p99,
-    PROCESSES.map((n) => r.cpuCores[n]).join("/"),
+    ["CONFIRMED", "REJECTED", "CANCELLED"].map((s) => r.outcomeShares[s] ?? 0).join("/"),
+    CPU_COLUMNS.map((n) => r.cpuCores[n] ?? 0).join("/"),
     r.cpuMsPerOrder,
-    r.brokerMessagesPerOrder,
-    ["orders", "inventory", "payments"].map((n) => r.rssMiB[n]).join("/"),
+    r.serviceMessagesPerOrder,
+    r.loadgenMessagesPerOrder,
+    // The largest replica of each service: what one process needs.
+    SERVICE_COLUMNS.map((n) => Math.max(0, ...Object.entries(r.rssMiB).flatMap(([p, mib]) => (p.startsWith(`${n}-`) ? [mib] : [])))).join(
+      "/",
+    ),
     r.fractionOfCeiling,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
@@ -68,13 +138,27 @@ export function formatReport(ceiling: Ceiling, kvFloor: readonly KvFloor[], resu
     ...kvFloor.map(
       (f) => `one KV write, ${f.mode}: ${f.putsPerSecond}/s, cpu ${f.clientMicros} µs in the client + ${f.serverMicros} µs in nats-server`,
     ),
-    `${EVENTS_PER_ORDER} events per order; tracing sampled at ${sampling}; machine: 2 cores = ${Math.round(2000 / (best?.load.completedRate || 1))} cpu ms per order at the best step's rate`,
+    `${EVENTS_PER_ORDER} events per order; tracing sampled at ${sampling} (bench settings); machine: 2 cores = ${Math.round(2000 / (best?.load.completedRate || 1))} cpu ms per order at the best step's rate`,
+    "cpu ms/order: every service process and nats-server, not the load generator; msgs/order: in + out on the services' own NATS connections (svc) and on the generator's (load); rss: the largest replica",
     line(header),
     ...rows.map(line),
   ];
-  if (best && best.brokerMessagesPerOrder > 0) {
+  if (best && best.serviceMessagesPerOrder > 0) {
     lines.push(
-      `broker-bound limit: ${Math.round(ceiling.brokerMessagesPerSecond / best.brokerMessagesPerOrder)} orders/s (ceiling msgs/s / msgs per order), even if the services cost nothing`,
+      `broker-bound limit: ${Math.round(ceiling.brokerMessagesPerSecond / best.serviceMessagesPerOrder)} orders/s (ceiling msgs/s / services' msgs per order), even if the services cost nothing`,
+    );
+  }
+  for (const c of compareSteps(results)) {
+    const verdict = c.what.includes("replicas")
+      ? ` (acceptance: at most ${MAX_REPLICA_COST_RATIO}: ${c.ratio <= MAX_REPLICA_COST_RATIO ? "within" : "over"})`
+      : "";
+    const caveat = c.keptUp ? "" : "; a step fell behind (done/s < 95% of offered), so saturation is in the ratio";
+    lines.push(`cpu ms/order, ${c.what} at ${c.rate}/s: ${c.cpuMsPerOrder} / ${c.baselineCpuMsPerOrder} = ${c.ratio}${verdict}${caveat}`);
+  }
+  const limited = results.filter((r) => r.settings === "defaults" && (r.load.errors["429"] ?? 0) > 0);
+  for (const r of limited) {
+    lines.push(
+      `services' defaults at ${r.rate}/s: ${r.load.errors["429"]} requests answered 429: RATE_LIMIT_MAX (200 per client address per second by default, per orders process) and the generator is one address`,
     );
   }
   return lines.join("\n");

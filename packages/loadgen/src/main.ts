@@ -17,11 +17,12 @@ const { values, positionals } = parseArgs({
 });
 
 if (values.help) {
-  console.log(`shop-load [--rate 100] [--duration 10] [--url ${values.url}] [--nats-url ${values["nats-url"]}] [--drain 30] [--out result.json]
+  console.log(`shop-load [--rate 100] [--duration 10] [--url ${values.url}[,url2...]] [--nats-url ${values["nats-url"]}] [--drain 30] [--out result.json]
 shop-load chart result.json|bench.json... [--out chart.svg]
 
 Open-loop load on POST /orders: request i is sent at start + i/rate whatever came before, and its
-latency counts from that intended time. End-to-end latency runs to the order's terminal state,
+latency counts from that intended time. Several --url (comma-separated replicas of orders) get the
+requests round-robin. End-to-end latency runs to the order's terminal state,
 watched in the orders view bucket. 'chart' draws throughput and latency against offered rate from
 shop-load results (one point each) or a shop-bench JSON (one point per step).`);
   process.exit(0);
@@ -57,8 +58,17 @@ const number = (name: string, value: string) => {
   return n;
 };
 
+const urls = values.url
+  .split(",")
+  .map((url) => url.trim())
+  .filter((url) => url !== "");
+if (urls.length === 0) {
+  console.error("shop-load: --url needs at least one URL");
+  process.exit(2);
+}
+
 const result = await runLoad({
-  ordersUrl: values.url,
+  ordersUrl: urls,
   natsUrl: values["nats-url"],
   ratePerSecond: number("rate", values.rate),
   durationSeconds: number("duration", values.duration),

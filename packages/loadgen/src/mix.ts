@@ -16,6 +16,9 @@ export const DEFAULT_MIX: OrderMix = {
   retryShare: 0.05,
 };
 
+/** The SKU the mix orders to get rejections: it is meant to have no stock. */
+export const SOLD_OUT_SKU = "SOLD-OUT-SNEAKER";
+
 const CATALOG = ["MUG-RED", "MUG-BLUE", "TEE-M", "TEE-L", "POSTER-A2", "LAMP-DESK", "KEYBOARD"];
 
 export interface OrderRequest {
@@ -30,7 +33,7 @@ export function orderFor(i: number, mix: OrderMix, runId: string): OrderRequest 
   const lines = 1 + Math.floor(roll(1) * 5);
   const skus = new Set<string>();
   if (roll(2) < mix.hotShare) skus.add(mix.hotSkus[i % mix.hotSkus.length] as string);
-  if (roll(3) < mix.outOfStockShare) skus.add("SOLD-OUT-SNEAKER");
+  if (roll(3) < mix.outOfStockShare) skus.add(SOLD_OUT_SKU);
   for (let k = 0; skus.size < lines && k < 20; k++) skus.add(CATALOG[Math.floor(roll(10 + k) * CATALOG.length)] as string);
   return {
     customerId: `${roll(4) < mix.declineShare ? "decline" : "load"}-${runId}-${i}`,

@@ -7,6 +7,7 @@ export function formatResult(result: LoadResult): string {
   return [
     `target ${result.targetRate}/s for ${result.durationSeconds}s: sent ${result.sent}, accepted ${result.accepted} (${result.acceptedRate}/s), completed ${result.completed} (${result.completedRate}/s)`,
     `errors: ${JSON.stringify(result.errors)}   outcomes: ${JSON.stringify(result.outcomes)}`,
+    ...(Object.keys(result.requestsByUrl).length > 1 ? [`requests by URL: ${JSON.stringify(result.requestsByUrl)}`] : []),
     `latency ms  count       p50       p90       p99     p99.9       max      mean`,
     row("http", result.http),
     row("saga", result.saga),

@@ -8,7 +8,8 @@ import { createLatencyHistogram, type LatencySummary } from "./histogram.js";
 import { DEFAULT_MIX, type OrderMix, orderFor } from "./mix.js";
 
 export interface LoadOptions {
-  ordersUrl: string;
+  /** The orders service, or several replicas of it: requests then go round-robin, as behind a load balancer. */
+  ordersUrl: string | readonly string[];
   /** Where the orders view bucket lives; end-to-end latency is measured from its terminal updates. */
   natsUrl: string;
   ratePerSecond: number;
@@ -31,6 +32,8 @@ export interface LoadResult {
   completedRate: number;
   errors: Record<string, number>;
   outcomes: Record<string, number>;
+  /** Requests sent to each orders URL (retries included). */
+  requestsByUrl: Record<string, number>;
   /** From each request's intended send time to its response (no coordinated omission). */
   http: LatencySummary;
   /** From each order's intended send time to its terminal state in the orders view. */
@@ -57,9 +60,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let accepted = 0;
   let inflight = 0;
 
-  // undici's pool directly: global fetch costs several times the CPU per request, and the load
-  // generator shares the machine with the system it measures.
-  const pool = new Pool(options.ordersUrl, { connections: MAX_CONNECTIONS });
+  // undici's pools directly: global fetch costs several times the CPU per request, and the load
+  // generator shares the machine with the system it measures. The connection cap is shared out, so
+  // more replicas do not mean more requests in flight.
+  const urls = typeof options.ordersUrl === "string" ? [options.ordersUrl] : [...options.ordersUrl];
+  if (urls.length === 0) throw new Error("runLoad: no orders URL");
+  const connections = Math.max(1, Math.ceil(MAX_CONNECTIONS / urls.length));
+  const pools = urls.map((url) => new Pool(url, { connections }));
+  const requestsByUrl: Record<string, number> = Object.fromEntries(urls.map((url) => [url, 0]));
+  let nextPool = 0;
   const bus = await Bus.connect({ url: options.natsUrl, name: "shop-load", logger: pino({ level: "silent" }) });
   const orders = await bus.kv<{ status: string }>(BUCKETS.orders);
   const finish = (orderId: string, at: number, status: string) => {
@@ -82,8 +91,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const order = orderFor(i, mix, runId);
     inflight++;
     let status = "network";
+    // Round-robin per request, retries included: a retry may land on another replica, as it would
+    // behind a load balancer, and must still find its order by Idempotency-Key.
+    const target = nextPool++ % pools.length;
+    const url = urls[target] as string;
+    requestsByUrl[url] = (requestsByUrl[url] ?? 0) + 1;
     try {
-      const res = await pool.request({
+      const res = await (pools[target] as Pool).request({
         path: "/orders",
         method: "POST",
         headers: { "content-type": "application/json", "idempotency-key": idempotencyKey },
@@ -146,7 +160,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   while (done.size < accepted && performance.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 100));
   const elapsed = (performance.now() - start) / 1000;
   stopWatching();
-  await Promise.all([bus.close(), pool.close()]);
+  await Promise.all([bus.close(), ...pools.map((pool) => pool.close())]);
   return {
     targetRate: options.ratePerSecond,
     durationSeconds: options.durationSeconds,
@@ -157,6 +171,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     completedRate: Math.round(done.size / elapsed),
     errors,
     outcomes,
+    requestsByUrl,
     http: http.summary(),
     saga: saga.summary(),
   };

@@ -1,0 +1,94 @@
+import { parseArgs } from "node:util";
+
+export interface BenchOptions {
+  steps: number[];
+  duration: number;
+  warmup: number;
+  ceilingSeconds: number;
+  sampling: number;
+  /** Replica counts to measure, each on a fresh stack (e.g. [1, 2]). */
+  replicas: number[];
+  /** Offered rate of the step run with the services' own settings; 0 = no such step. */
+  defaultsRate: number;
+  heapMb: string | undefined;
+  profile: string | undefined;
+  out: string;
+}
+
+const HELP = `shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--warmup 5] [--ceiling-seconds 5]
+           [--replicas 1] [--defaults-rate <first step>] [--sampling 0.1] [--heap-mb N] [--profile dir] [--out file.json]
+
+Measures the broker's ceiling and the cost of a KV write on a nats-server of its own, then, for each
+replica count of --replicas (e.g. 1,2), starts a fresh nats-server with that many processes of every
+service (all on the same durables), warms up for --warmup seconds at the first rate (not counted),
+and offers each rate of --steps for --duration seconds (open loop), POST /orders round-robin over the
+orders replicas. Before each step the stock of every SKU the step's orders use is set high enough
+for the step (SOLD-OUT-SNEAKER stays sold out), so every step sends the same mix.
+
+The services run with the bench's settings (LOG_LEVEL=warn, no rate limit, tracing sampled at
+--sampling); one more step at --defaults-rate (0 = none) runs a fresh stack of the first replica
+count with the services' own defaults, apart from the NATS URL, ports, the trace sink and the
+inventory admin token, and its row is marked "defaults".
+
+One row per step: latency, CPU cores per service (replicas summed), CPU ms per completed order
+(every service process and nats-server, not the load generator), messages per order on the
+services' own NATS connections and, apart, on the load generator's (from nats-server /connz), RSS
+(max over replicas) and the share of confirmed/rejected/cancelled orders. With several replica
+counts it ends with the ratio of CPU ms per order against the first count at each common rate.
+Writes the JSON to --out and a latency/throughput chart per replica count beside it (.svg).
+--heap-mb caps each service's V8 old space (--max-old-space-size), as a container would; --profile
+writes a V8 CPU profile per service process.`;
+
+/** The command line, checked; prints help or an error and exits when that is all there is to do. */
+export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      steps: { type: "string", default: "500,1000,2000,3000,4000" },
+      duration: { type: "string", default: "20" },
+      "ceiling-seconds": { type: "string", default: "5" },
+      warmup: { type: "string", default: "5" },
+      replicas: { type: "string", default: "1" },
+      "defaults-rate": { type: "string" },
+      "heap-mb": { type: "string" },
+      sampling: { type: "string", default: "0.1" },
+      profile: { type: "string" },
+      out: { type: "string", default: `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json` },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const list = (text: string) => text.split(",").map((s) => Number(s.trim()));
+  const steps = list(values.steps);
+  const replicas = list(values.replicas);
+  const options: BenchOptions = {
+    steps,
+    duration: Number(values.duration),
+    warmup: Number(values.warmup),
+    ceilingSeconds: Number(values["ceiling-seconds"]),
+    sampling: Number(values.sampling),
+    replicas,
+    defaultsRate: values["defaults-rate"] === undefined ? (steps[0] ?? 0) : Number(values["defaults-rate"]),
+    heapMb: values["heap-mb"],
+    profile: values.profile,
+    out: values.out,
+  };
+  const problems = [
+    steps.some((s) => !Number.isFinite(s) || s <= 0) && "--steps must be positive numbers",
+    replicas.some((r) => !Number.isInteger(r) || r < 1) && "--replicas must be whole numbers >= 1",
+    new Set(replicas).size !== replicas.length && "--replicas must not repeat a count",
+    !(options.duration > 0) && "--duration must be > 0",
+    !(options.warmup >= 0) && "--warmup must be >= 0",
+    !(options.ceilingSeconds > 0) && "--ceiling-seconds must be > 0",
+    !(options.sampling >= 0 && options.sampling <= 1) && "--sampling must be in [0, 1]",
+    !(options.defaultsRate >= 0) && "--defaults-rate must be >= 0 (0 = no defaults step)",
+  ].filter((p): p is string => typeof p === "string");
+  if (problems.length > 0) {
+    console.error(`shop-bench: ${problems.join("; ")}`);
+    process.exit(2);
+  }
+  return options;
+}

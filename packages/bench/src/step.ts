@@ -1,0 +1,102 @@
+import { runLoad } from "@shop/loadgen";
+import { connectionMessages, messagesByName, sagaBacklog } from "./broker-stats.js";
+import { type CpuSample, cpuCores, cpuSample, cpuSeconds, rssMiB } from "./process-stats.js";
+import { EVENTS_PER_ORDER, type StepResult } from "./report.js";
+import { type BenchStack, SERVICES } from "./stack.js";
+import { stockForRun } from "./stock.js";
+
+/** Connection names (Bus.connect) of the services' own NATS connections and of the load generator's. */
+const SERVICE_CONNECTIONS = new Set<string>(SERVICES);
+const LOADGEN_CONNECTION = "shop-load";
+
+type Log = (line: string) => void;
+
+const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
+
+async function cpuOf(pids: Record<string, number>): Promise<Record<string, CpuSample>> {
+  return Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await cpuSample(pid)] as const)));
+}
+
+/** The service a process name (orders-2) belongs to; nats and loadgen stand for themselves. */
+const groupOf = (process: string) => process.replace(/-\d+$/, "");
+
+/** An overloaded step leaves a backlog; the next step starts only once the consumers have caught up. */
+export async function waitForIdle(stack: BenchStack, log: Log, limitSeconds = 180): Promise<void> {
+  const until = Date.now() + limitSeconds * 1000;
+  for (let backlog = await sagaBacklog(stack.bus); backlog > 0; backlog = await sagaBacklog(stack.bus)) {
+    if (Date.now() > until) {
+      log(`backlog of ${backlog} messages still there after ${limitSeconds} s; going on`);
+      return;
+    }
+    log(`waiting for the consumers to catch up: ${backlog} messages left`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+/** Untimed load at `rate` (stock set first, like a step) so V8 compiles the hot paths before anything is measured. */
+export async function warmUp(stack: BenchStack, rate: number, seconds: number, log: Log): Promise<void> {
+  await stockForRun(stack.inventoryUrl, stack.adminToken, Math.round(rate * seconds));
+  log(`warm-up: ${rate} orders/s for ${seconds} s (not counted)`);
+  await runLoad({ ordersUrl: stack.ordersUrls, natsUrl: stack.nats.url, ratePerSecond: rate, durationSeconds: seconds, drainSeconds: 20 });
+  await waitForIdle(stack, log);
+}
+
+/** One measured step: `rate` orders/s open-loop for `seconds`, with CPU, RSS and NATS messages of every process. */
+export async function measureStep(
+  stack: BenchStack,
+  rate: number,
+  seconds: number,
+  ceilingPublishesPerSecond: number,
+  log: Log,
+): Promise<StepResult> {
+  await stockForRun(stack.inventoryUrl, stack.adminToken, Math.round(rate * seconds));
+  const label = `${stack.replicas} replica${stack.replicas > 1 ? "s" : ""}${stack.settings === "defaults" ? ", services' defaults" : ""}`;
+  log(`step: ${rate} orders/s for ${seconds} s (${label})`);
+  const pids = stack.pids();
+  const [before, connsBefore] = [await cpuOf(pids), await connectionMessages(stack.monitorUrl)];
+  const load = await runLoad({
+    ordersUrl: stack.ordersUrls,
+    natsUrl: stack.nats.url,
+    ratePerSecond: rate,
+    durationSeconds: seconds,
+    drainSeconds: 20,
+    onProgress: log,
+  });
+  const [after, connsAfter] = [await cpuOf(pids), await connectionMessages(stack.monitorUrl)];
+  await waitForIdle(stack, log);
+  const rss = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await rssMiB(pid)] as const)));
+
+  const cpuCoresByProcess: Record<string, number> = {};
+  const cpuByService: Record<string, number> = {};
+  let systemCpuSeconds = 0;
+  for (const name of Object.keys(pids)) {
+    const [b, a] = [before[name], after[name]];
+    if (!b || !a) continue;
+    const group = groupOf(name);
+    cpuCoresByProcess[name] = round(cpuCores(b, a), 2);
+    cpuByService[group] = round((cpuByService[group] ?? 0) + cpuCores(b, a), 2);
+    // The system's cost: every service process and nats-server; the load generator is the client.
+    if (group !== "loadgen") systemCpuSeconds += cpuSeconds(b, a);
+  }
+  const messages = messagesByName(connsBefore, connsAfter);
+  const serviceMessages = Object.entries(messages).reduce((sum, [name, n]) => sum + (SERVICE_CONNECTIONS.has(name) ? n : 0), 0);
+  const completed = Math.max(load.completed, 1);
+  const outcomeShares = Object.fromEntries(
+    ["CONFIRMED", "REJECTED", "CANCELLED"].map((status) => [status, round(((load.outcomes[status] ?? 0) * 100) / completed, 1)]),
+  );
+  return {
+    rate,
+    replicas: stack.replicas,
+    settings: stack.settings,
+    load,
+    cpuCores: cpuByService,
+    cpuCoresByProcess,
+    rssMiB: rss,
+    cpuMsPerOrder: round((systemCpuSeconds * 1000) / completed, 2),
+    serviceMessagesPerOrder: Math.round(serviceMessages / completed),
+    loadgenMessagesPerOrder: round((messages[LOADGEN_CONNECTION] ?? 0) / completed, 1),
+    messagesPerOrderByConnection: Object.fromEntries(Object.entries(messages).map(([name, n]) => [name, round(n / completed, 1)])),
+    outcomeShares,
+    fractionOfCeiling: round(load.completedRate / (ceilingPublishesPerSecond / EVENTS_PER_ORDER), 3),
+  };
+}
