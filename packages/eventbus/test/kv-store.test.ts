@@ -54,6 +54,19 @@ describe("JsonKv updates against a real nats-server", () => {
     expect((await other.readOwn("shared"))?.value).toEqual({ count: 11 });
   });
 
+  it("an update that finds nothing to do in a cached value another process has since changed re-reads the key before it answers", async () => {
+    type Holds = { holds: string[] };
+    const here = await bus.kv<Holds>(BUCKET);
+    const other = await otherProcess.kv<Holds>(BUCKET);
+    // This replica wrote the key last (and caches it); another replica then adds a hold.
+    await here.update("holds", () => ({ holds: [] }));
+    await other.update("holds", (current) => ({ holds: [...(current?.holds ?? []), "o-1"] }));
+    // Settling o-1 here: in the stale cache there is no hold to settle, on the server there is.
+    const settle = (current: Holds | null) => (current?.holds.includes("o-1") ? { holds: current.holds.filter((h) => h !== "o-1") } : null);
+    expect(await here.update("holds", settle)).toEqual({ holds: [] });
+    expect((await other.get("holds"))?.value).toEqual({ holds: [] });
+  });
+
   it("a mutator that throws fails only its own caller; the rest of its batch is written", async () => {
     const kv = await bus.kv<Counter>(BUCKET);
     const outcomes = await Promise.allSettled([
