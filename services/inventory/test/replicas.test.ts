@@ -4,7 +4,8 @@ import { type NatsServerHandle, startNatsServer } from "@shop/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInventoryStore, type InventoryStore } from "../src/adapters/inventory-store.js";
-import { newStockItem } from "../src/domain/stock.js";
+import type { Reservation } from "../src/domain/reservation.js";
+import { hold, newStockItem, setAvailable } from "../src/domain/stock.js";
 import { type InventoryDeps, reserveOrder } from "../src/use-cases/reserve-order.js";
 import { settleReservation } from "../src/use-cases/settle-reservation.js";
 
@@ -47,5 +48,31 @@ describe("two inventory replicas on the same keys", () => {
     await settleReservation(one.store, "settle-1", "RELEASED");
     expect(await stockOf(one.store, "SETTLE")).toMatchObject({ available: 4, reserved: 0, sold: 1, holds: {} });
     expect((await one.store.reservations.get("settle-2"))?.value.status).toBe("SOLD");
+  });
+
+  it("a hold taken for an order another replica has already rejected is released by the replica that meets the rejection", async () => {
+    const sku = "RACED";
+    await one.store.stock.create(sku, newStockItem(sku, "Raced", 700, "EUR", 0));
+    // Replica one found no stock for raced-1 and recorded the rejection; replica two, working on the
+    // same (redelivered) event, had read no decision yet and held the unit that came back meanwhile.
+    const rejection: Reservation = {
+      orderId: "raced-1",
+      customerId: "c-raced",
+      status: "REJECTED",
+      lines: [],
+      totalMinor: 0,
+      currency: "",
+      rejection: { reason: "OUT_OF_STOCK", skus: [sku] },
+      updatedAt: new Date().toISOString(),
+    };
+    expect(await one.store.reservations.create("raced-1", rejection)).toBe(true);
+    await two.store.stock.update(sku, (current) => current && setAvailable(current, 1));
+    await two.store.stock.update(sku, (current) => {
+      const held = current && hold(current, "raced-1", 1);
+      return held?.ok ? held.item : null;
+    });
+    // Replica two goes on: its decision loses to the recorded one, which it then publishes.
+    expect((await reserveOrder(two, { orderId: "raced-1", customerId: "c-raced", lines: line(sku) })).status).toBe("REJECTED");
+    expect(await stockOf(one.store, sku)).toMatchObject({ available: 1, reserved: 0, holds: {} });
   });
 });
