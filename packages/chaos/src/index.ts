@@ -9,6 +9,7 @@ import { checkInvariants, drained } from "./checks.js";
 import { type SentRequest, startLoad } from "./load.js";
 import { formatTable, type ScenarioReport, totalViolations } from "./report.js";
 import { HOT_SKU, heal, SCENARIOS, type Scenario } from "./scenarios.js";
+import { workSpread } from "./spread.js";
 import { admin, GRACE_PERIOD_MS, ONE_EACH, startChaosStack } from "./stack.js";
 
 export { formatTable, type ScenarioReport, totalViolations } from "./report.js";
@@ -65,6 +66,7 @@ async function runScenario(scenario: Scenario, short: boolean, log: (message: st
       timeoutMs: 180_000,
       intervalMs: 1_000,
     }).catch((err) => log(`not drained: ${(err as Error).message}`));
+    for (const line of await workSpread(stack)) log(`acked per replica, ${line}`);
     const { tally, violations, details } = await checkInvariants(bus, sent, { dlqMustBeEmpty: scenario.infrastructureOnly });
     // Every replica stopped with SIGTERM must have drained and exited 0 within the grace period.
     const unclean = stack.gracefulStops.filter((s) => s.exitCode !== 0 || s.forced || s.ms > GRACE_PERIOD_MS);
