@@ -180,6 +180,9 @@ const rollingRestart: Scenario = {
   replicas: REPLICAS,
   infrastructureOnly: true,
   inject: async ({ stack, short, log }) => {
+    // Each charge takes 300 ms at the provider (well within its 1 s timeout), so a payments replica
+    // always has charges in flight when it gets SIGTERM: its drain has to finish and ack them.
+    await stack.setProviderFaults({ latencyMs: 300 });
     for (let pass = 1; pass <= (short ? 1 : 2); pass++) {
       for (const service of SERVICE_NAMES) {
         for (const replica of stack.replicas[service]) {

@@ -60,9 +60,9 @@ export interface ChaosStack {
   restart(replica: Replica): Promise<void>;
   /**
    * A rolling-update step as a Deployment's default strategy takes it with 2-3 replicas (max surge
-   * 1, max unavailable 0): start the replacement on a new port and wait for its /readyz, move the
-   * rotation to it, then SIGTERM the old process and wait for its graceful exit (SIGKILL past the
-   * grace period).
+   * 1, max unavailable 0): start the replacement on a new port and wait for its /readyz, then
+   * SIGTERM the old process and wait for its graceful exit (SIGKILL past the grace period); the
+   * slot then points at the new one.
    */
   replace(replica: Replica): Promise<GracefulStop>;
   /** Sets the provider faults on every payments process (each has its own simulated provider). */
@@ -156,9 +156,8 @@ export async function startChaosStack({
       const old = slot.process;
       const next = await launch(slot.service);
       if (slot.service === "payments") await applyFaults(next.url);
-      // The old endpoint leaves the rotation before its SIGTERM, as a terminating pod's does.
-      slot.process = next;
-      slot.url = next.url;
+      // SIGTERM while the old process is still in the rotation (a pod without a preStop delay):
+      // requests in flight must finish, later ones are refused until the balancer drops it.
       const started = Date.now();
       let forced = false;
       const exited = old.kill("SIGTERM");
@@ -167,6 +166,8 @@ export async function startChaosStack({
         void old.kill("SIGKILL");
       }, GRACE_PERIOD_MS);
       const exitCode = await exited.finally(() => clearTimeout(grace));
+      slot.process = next;
+      slot.url = next.url;
       const stop: GracefulStop = { replica: slot.id, exitCode, ms: Date.now() - started, forced };
       gracefulStops.push(stop);
       slot.earlier += old.output();
