@@ -50,7 +50,7 @@ describe("JsonKv updates against a real nats-server", () => {
     await other.update("shared", add(10));
     expect(await kv.update("shared", add(1))).toEqual({ count: 12 });
     expect((await other.get("shared"))?.value).toEqual({ count: 12 });
-    // readOwn trusts its own last write (one writer per key): here, with two writers, it is stale.
+    // readOwn answers from this process's own last write: with two writers it can be stale.
     expect((await other.readOwn("shared"))?.value).toEqual({ count: 11 });
   });
 
