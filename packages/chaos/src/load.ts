@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Balancer } from "./balancer.js";
 
 /** One POST /orders as sent: unique customer, so every stored order can be traced to a request. */
 export interface SentRequest {
@@ -11,13 +12,18 @@ export interface SentRequest {
 }
 
 export interface LoadOptions {
-  ordersUrl: () => string;
+  /** The orders replicas behind a health-checked round-robin balancer. */
+  orders: Balancer;
   ratePerSecond: number;
   /** Share of requests sent a second time with the same key and body. */
   retryShare: number;
   hotSku: string;
   hotShare: number;
   declineShare: number;
+  /** Share of the hot orders placed by a customer whose payment is declined (their hold is released). */
+  hotDeclineShare?: number;
+  /** A second SKU on every other hot order: when the hot one is short, this line's hold is released again. */
+  hotCompanion?: string;
 }
 
 const SKUS = ["MUG-RED", "MUG-BLUE", "TEE-M", "TEE-L", "POSTER-A2"];
@@ -29,8 +35,10 @@ export function startLoad(options: LoadOptions) {
   let n = 0;
   const post = async (request: SentRequest) => {
     let status = 0;
+    const url = options.orders.pick();
     try {
-      const res = await fetch(`${options.ordersUrl()}/orders`, {
+      if (url === undefined) throw new Error("no orders replica is up");
+      const res = await fetch(`${url}/orders`, {
         method: "POST",
         headers: { "content-type": "application/json", "idempotency-key": request.idempotencyKey },
         body: JSON.stringify({ customerId: request.customerId, items: request.items }),
@@ -44,6 +52,7 @@ export function startLoad(options: LoadOptions) {
       }
     } catch (err) {
       if ((err as Error).message.includes("two order ids")) throw err;
+      if (url !== undefined && status === 0) options.orders.unanswered(url);
     }
     request.statuses.push(status);
   };
@@ -55,11 +64,17 @@ export function startLoad(options: LoadOptions) {
     const i = n++;
     const roll = (i * 7919) % 100; // deterministic mix
     const hot = roll < options.hotShare * 100;
+    const declined = hot
+      ? (i * 131) % 100 < (options.hotDeclineShare ?? 0) * 100
+      : roll < options.declineShare * 100 + options.hotShare * 100;
     const request: SentRequest = {
-      customerId: `${roll < options.declineShare * 100 + options.hotShare * 100 && !hot ? "decline" : "chaos"}-${i}`,
+      customerId: `${declined ? "decline" : "chaos"}-${i}`,
       idempotencyKey: `chaos-${randomUUID()}`,
       items: hot
-        ? [{ sku: options.hotSku, quantity: 1 }]
+        ? [
+            { sku: options.hotSku, quantity: 1 },
+            ...(options.hotCompanion && i % 2 === 0 ? [{ sku: options.hotCompanion, quantity: 1 }] : []),
+          ]
         : [{ sku: SKUS[i % SKUS.length] as string, quantity: 1 + (i % 3) }, ...(i % 4 === 0 ? [{ sku: "LAMP-DESK", quantity: 1 }] : [])],
       statuses: [],
     };

@@ -1,10 +1,13 @@
 import type { Tally, Violations } from "./checks.js";
+import type { ReplicaCounts } from "./stack.js";
 
 export interface ScenarioReport {
   id: string;
   title: string;
+  replicas: ReplicaCounts;
   tally: Tally;
-  violations: Violations & { outageNot503: number };
+  /** `uncleanStops`: replicas stopped with SIGTERM that did not exit 0 within the grace period. */
+  violations: Violations & { outageNot503: number; uncleanStops: number };
   details: string[];
   seconds: number;
 }
@@ -15,6 +18,8 @@ export function totalViolations(report: ScenarioReport): number {
 
 const COLUMNS: Array<[string, (r: ScenarioReport) => string | number]> = [
   ["scenario", (r) => r.id],
+  // Processes of orders/inventory/payments.
+  ["o/i/p", (r) => `${r.replicas.orders}/${r.replicas.inventory}/${r.replicas.payments}`],
   ["sent", (r) => r.tally.sent],
   ["202", (r) => r.tally.accepted],
   ["confirmed", (r) => r.tally.confirmed],
@@ -30,6 +35,7 @@ const COLUMNS: Array<[string, (r: ScenarioReport) => string | number]> = [
   ["unacked", (r) => r.violations.unacked],
   ["DLQ", (r) => r.violations.dlq],
   ["outage not 503", (r) => r.violations.outageNot503],
+  ["SIGTERM unclean", (r) => r.violations.uncleanStops],
   ["seconds", (r) => Math.round(r.seconds)],
   ["result", (r) => (totalViolations(r) === 0 ? "OK" : "FAIL")],
 ];

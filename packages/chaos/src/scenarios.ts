@@ -2,7 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { BUCKETS } from "@shop/contracts";
 import type { Bus } from "@shop/eventbus";
 import { waitFor } from "@shop/testkit";
-import { admin, type ChaosStack, SERVICE_NAMES } from "./stack.js";
+import type { LoadOptions } from "./load.js";
+import { admin, type ChaosStack, NO_FAULTS, type Replica, type ReplicaCounts, SERVICE_NAMES } from "./stack.js";
 
 export interface FaultContext {
   stack: ChaosStack;
@@ -21,6 +22,12 @@ export interface Scenario {
   cluster?: boolean;
   /** Only infrastructure faults: then nothing may end in the DLQ. */
   infrastructureOnly: boolean;
+  /** Processes per service (one each unless set). */
+  replicas?: ReplicaCounts;
+  /** Changes to the default load (25 orders/s, 20% on the hot SKU, 5% declines). */
+  load?: Partial<Omit<LoadOptions, "orders">>;
+  /** Units of the hot SKU at the start (25 unless set). */
+  hotStock?: number;
   inject(ctx: FaultContext): Promise<void>;
 }
 
@@ -131,13 +138,109 @@ const clusterNodeKills: Scenario = {
   },
 };
 
-export const SCENARIOS: readonly Scenario[] = [serviceKills, brokerKills, clusterNodeKills, providerFaults];
+// Replica scenarios: three orders replicas (the production overlay's count, and enough for the
+// balancer to spread over more than a pair), two of inventory and payments (the Kubernetes base),
+// three of inventory where the point is contention on one SKU. More would only add processes
+// to two shared cores without another kind of race.
+const REPLICAS: ReplicaCounts = { orders: 3, inventory: 2, payments: 2 };
 
-/** Brings everything back: services running, broker up, provider healthy. */
+const replicaKills: Scenario = {
+  id: "e",
+  title: "3/2/2 replicas: SIGKILL of random replicas of any service under load, each restarted after a moment",
+  replicas: REPLICAS,
+  infrastructureOnly: true,
+  inject: async ({ stack, short, log }) => {
+    const kills = short ? 8 : 24;
+    const cycling = new Set<string>();
+    const restarts: Promise<void>[] = [];
+    for (let k = 1; k <= kills; k++) {
+      await pause(700 + Math.random() * 1_300);
+      // Kills overlap (several replicas, even all of a service, may be down at once); a replica is
+      // not killed again while it is still coming back.
+      const candidates = stack.all().filter((r) => !cycling.has(r.id));
+      const victim = candidates[Math.floor(Math.random() * candidates.length)] as Replica;
+      const downMs = Math.round(500 + Math.random() * 2_000);
+      log(`kill ${k}/${kills}: SIGKILL ${victim.id}, restart in ${downMs} ms`);
+      cycling.add(victim.id);
+      await stack.kill(victim, "SIGKILL");
+      restarts.push(
+        pause(downMs)
+          .then(() => stack.restart(victim))
+          .finally(() => cycling.delete(victim.id)),
+      );
+    }
+    await Promise.all(restarts);
+    await pause(1_500);
+  },
+};
+
+const rollingRestart: Scenario = {
+  id: "f",
+  title: "3/2/2 replicas: rolling restart under load, every replica of every service replaced one at a time (SIGTERM, graceful drain)",
+  replicas: REPLICAS,
+  infrastructureOnly: true,
+  inject: async ({ stack, short, log }) => {
+    // Each charge takes 300 ms at the provider (well within its 1 s timeout), so a payments replica
+    // always has charges in flight when it gets SIGTERM: its drain has to finish and ack them.
+    await stack.setProviderFaults({ latencyMs: 300 });
+    for (let pass = 1; pass <= (short ? 1 : 2); pass++) {
+      for (const service of SERVICE_NAMES) {
+        for (const replica of stack.replicas[service]) {
+          await pause(500);
+          const stop = await stack.replace(replica);
+          log(`pass ${pass}: ${replica.id} replaced; the old process exited ${stop.exitCode} after ${stop.ms} ms of drain`);
+        }
+      }
+    }
+    await pause(1_500);
+  },
+};
+
+/** The SKU every scenario's load prefers, with less stock than the load asks for. */
+export const HOT_SKU = "LIMITED-PRINT";
+const HOT_STOCK = 20;
+
+const hotSkuContention: Scenario = {
+  id: "g",
+  title: "3/3/2 replicas: hot SKU with little stock at 60 orders/s from every replica, declines releasing it, restocks racing",
+  replicas: { orders: 3, inventory: 3, payments: 2 },
+  infrastructureOnly: true,
+  hotStock: HOT_STOCK,
+  // Most orders want the hot SKU, half of them with a second line (all-or-none releases that one
+  // when the hot one is short); 30% of the hot orders are declined, so their hold is released.
+  load: { ratePerSecond: 60, hotShare: 0.6, hotDeclineShare: 0.3, hotCompanion: "MUG-RED" },
+  inject: async ({ stack, short, log }) => {
+    const until = Date.now() + (short ? 15_000 : 45_000);
+    // An operator's stock count now and then, through a different inventory replica each time: a
+    // third kind of write on the same key, racing the holds and releases.
+    for (let n = 0; Date.now() < until; n++) {
+      await pause(2_000);
+      const replica = stack.replicas.inventory[n % stack.replicas.inventory.length] as Replica;
+      log(`restock ${HOT_SKU} to ${HOT_STOCK} through ${replica.id}`);
+      await admin(replica.url, `/admin/stock/${HOT_SKU}`, { available: HOT_STOCK });
+    }
+    await pause(1_500);
+  },
+};
+
+export const SCENARIOS: readonly Scenario[] = [
+  serviceKills,
+  brokerKills,
+  clusterNodeKills,
+  providerFaults,
+  replicaKills,
+  rollingRestart,
+  hotSkuContention,
+];
+
+/** Brings everything back: every replica running and ready, broker up, every provider healthy. */
 export async function heal(stack: ChaosStack): Promise<void> {
-  await waitFor(async () => (await fetch(`${stack.services.orders.url}/readyz`).catch(() => undefined))?.ok ?? false, {
-    what: "orders ready",
-    timeoutMs: 60_000,
-  });
-  await admin(stack.services.payments.url, "/admin/provider/faults", { outage: false, latencyMs: 0, lostResponseRate: 0, failureRate: 0 });
+  await Promise.all(stack.all().map((replica) => (replica.process.running ? undefined : stack.restart(replica))));
+  for (const replica of stack.all()) {
+    await waitFor(async () => (await fetch(`${replica.url}/readyz`).catch(() => undefined))?.ok ?? false, {
+      what: `${replica.id} ready`,
+      timeoutMs: 60_000,
+    });
+  }
+  await stack.setProviderFaults(NO_FAULTS);
 }

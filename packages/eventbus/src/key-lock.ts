@@ -1,8 +1,9 @@
 /**
- * Per-key mutual exclusion inside this process. Each KV bucket has one owning service, so with it
- * every key has exactly one writer at a time: a compare-and-set never races another writer. That
- * matters on nats-server < 2.9.21, whose clustered (R3) streams can accept two concurrent
- * expected-last-sequence writes and so lose an update.
+ * Per-key mutual exclusion inside this process: a process never has two writes to one key in flight
+ * (group-committed updates build on it, see kv-store.ts). It also keeps a process from racing itself
+ * on nats-server < 2.9.21, whose clustered (R3) streams can accept two concurrent
+ * expected-last-sequence writes and so lose an update. Between replicas of a service only KV
+ * compare-and-set separates writers: exact on a single server, and on a cluster from 2.9.21.
  */
 const tails = new Map<string, Promise<void>>();
 

@@ -44,7 +44,9 @@ interface Written {
  * Updates of one key are group-committed: while a write is in flight, later updates queue, and the
  * next write applies all of them in arrival order with one compare-and-set. A hot key (a popular
  * SKU) then costs one round trip per batch instead of a read and a write per update. The value last
- * written is cached; a stale cache only costs a failed compare-and-set and a re-read.
+ * written is cached, but nothing is decided on it alone: other replicas write the same keys, so a
+ * stale cache costs a failed compare-and-set and a re-read, and an update that would leave a cached
+ * value unchanged is decided again on the server's value.
  */
 export class JsonKv<T> {
   private readonly latest = new LRUCache<string, Written>({ max: CACHED_KEYS });
@@ -74,8 +76,9 @@ export class JsonKv<T> {
 
   /**
    * Reads a key of a bucket this service writes: answered from what this process last wrote when
-   * that is cached (one writer per key makes it current), otherwise from the server. For hot paths
-   * where a stale answer is harmless because a compare-and-set follows; `get` always asks the server.
+   * that is cached (stale if another replica wrote the key since), otherwise from the server. Only
+   * for hot paths where a stale answer is harmless because a compare-and-set follows; `get` always
+   * asks the server.
    */
   async readOwn(key: string): Promise<Versioned<T> | null> {
     const cached = this.latest.get(key);
@@ -152,6 +155,7 @@ export class JsonKv<T> {
 
   private async commitBatch(key: string, batch: QueuedUpdate<T>[]): Promise<UpdateResult<T>[]> {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
+      const cached = this.latest.has(key);
       const current = await this.readOwn(key);
       let value: T | null = current?.value ?? null;
       let changed = false;
@@ -168,7 +172,16 @@ export class JsonKv<T> {
           return { ok: false, err };
         }
       });
-      if (!changed || value === null) return results;
+      if (!changed || value === null) {
+        // Only a write is checked by compare-and-set. "Nothing to do" (or a mutator's refusal) decided
+        // on the cache may rest on a value another replica has changed since: decide again on the
+        // server's value before answering.
+        if (cached) {
+          this.latest.delete(key);
+          continue;
+        }
+        return results;
+      }
       try {
         const data = JSON.stringify(value);
         const revision = current

@@ -50,8 +50,21 @@ describe("JsonKv updates against a real nats-server", () => {
     await other.update("shared", add(10));
     expect(await kv.update("shared", add(1))).toEqual({ count: 12 });
     expect((await other.get("shared"))?.value).toEqual({ count: 12 });
-    // readOwn trusts its own last write (one writer per key): here, with two writers, it is stale.
+    // readOwn answers from this process's own last write: with two writers it can be stale.
     expect((await other.readOwn("shared"))?.value).toEqual({ count: 11 });
+  });
+
+  it("an update that finds nothing to do in a cached value another process has since changed re-reads the key before it answers", async () => {
+    type Holds = { holds: string[] };
+    const here = await bus.kv<Holds>(BUCKET);
+    const other = await otherProcess.kv<Holds>(BUCKET);
+    // This replica wrote the key last (and caches it); another replica then adds a hold.
+    await here.update("holds", () => ({ holds: [] }));
+    await other.update("holds", (current) => ({ holds: [...(current?.holds ?? []), "o-1"] }));
+    // Settling o-1 here: in the stale cache there is no hold to settle, on the server there is.
+    const settle = (current: Holds | null) => (current?.holds.includes("o-1") ? { holds: current.holds.filter((h) => h !== "o-1") } : null);
+    expect(await here.update("holds", settle)).toEqual({ holds: [] });
+    expect((await other.get("holds"))?.value).toEqual({ holds: [] });
   });
 
   it("a mutator that throws fails only its own caller; the rest of its batch is written", async () => {

@@ -13,6 +13,8 @@ export interface ServiceProcess {
   readonly port: number;
   /** The running process's id (changes on restart). */
   readonly pid: number | undefined;
+  /** Whether the process is alive (started and not exited). */
+  readonly running: boolean;
   /** Signals the process and waits for it to exit. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
   /** Starts it again on the same port and waits until /readyz answers 200. */
@@ -65,6 +67,9 @@ export async function startServiceProcess(
     port,
     get pid() {
       return child.pid;
+    },
+    get running() {
+      return child.exitCode === null && child.signalCode === null;
     },
     kill: (signal = "SIGKILL") =>
       new Promise((resolveExit) => {

@@ -20,21 +20,34 @@ export interface ReserveOrderInput {
 /**
  * Reserves every line or none. Holds are keyed by order, so a redelivered event re-finds its own
  * holds instead of taking stock twice; the decision is written once and republished on replay.
+ *
+ * Two replicas (or a redelivery and the first delivery) may decide one order at once, each from
+ * what it read: the decision recorded first counts. Holds are made to match it only after it is
+ * recorded: a rejected order's holds are released, whoever took them, and nothing is released
+ * before, since a decision to reject could lose to another replica's RESERVED that counts on them.
  */
 export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
   const { store } = deps;
-  const existing = await store.reservations.get(input.orderId);
-  if (existing) {
-    await publishDecision(deps, existing.value);
-    return existing.value;
-  }
-  const decision = await decide(deps, input);
-  const final = (await store.reservations.create(input.orderId, decision))
-    ? decision
-    : (await store.reservations.get(input.orderId))?.value;
-  if (!final) throw new Error(`reservation of ${input.orderId} vanished`);
+  const existing = (await store.reservations.get(input.orderId))?.value;
+  const final = existing ?? (await recordDecision(deps, input));
+  if (final.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
   await publishDecision(deps, final);
   return final;
+}
+
+/** Decides, then records the decision unless another replica recorded one first; returns the one recorded. */
+async function recordDecision(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
+  const { store } = deps;
+  const decision = await decide(deps, input);
+  if (await store.reservations.create(input.orderId, decision)) return decision;
+  const recorded = (await store.reservations.get(input.orderId))?.value;
+  if (!recorded) throw new Error(`reservation of ${input.orderId} vanished`);
+  return recorded;
+}
+
+/** Returns the order's held units on every line to available (a no-op where it holds none). */
+async function releaseHolds(store: InventoryStore, orderId: string, lines: readonly { sku: string }[]): Promise<void> {
+  await Promise.all(lines.map((line) => store.stock.update(line.sku, (current) => (current ? release(current, orderId) : null))));
 }
 
 async function decide(
@@ -54,14 +67,12 @@ async function decide(
   });
 
   // Every line is held at once (one group-committed write per SKU); if the order cannot be served
-  // whole, the holds it did take are released again.
+  // whole, the holds it did take are released once the rejection is recorded (see reserveOrder).
   const attempts = await Promise.all(lines.map((line) => holdLine(store, orderId, line)));
   const unknown = attempts.filter((a) => a.outcome === "unknown").map((a) => a.sku);
   const currencies = new Set(attempts.filter((a) => a.outcome !== "unknown").map((a) => a.currency));
   const short = attempts.find((a) => a.outcome === "short");
   if (unknown.length > 0 || currencies.size > 1 || short) {
-    const held = attempts.filter((a) => a.outcome === "held");
-    await Promise.all(held.map((a) => store.stock.update(a.sku, (current) => (current ? release(current, orderId) : null))));
     if (unknown.length > 0) return rejected("UNKNOWN_SKU", unknown);
     if (currencies.size > 1)
       return rejected(

@@ -1,0 +1,78 @@
+import { BUCKETS } from "@shop/contracts";
+import { Bus } from "@shop/eventbus";
+import { type NatsServerHandle, startNatsServer } from "@shop/testkit";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createInventoryStore, type InventoryStore } from "../src/adapters/inventory-store.js";
+import type { Reservation } from "../src/domain/reservation.js";
+import { hold, newStockItem, setAvailable } from "../src/domain/stock.js";
+import { type InventoryDeps, reserveOrder } from "../src/use-cases/reserve-order.js";
+import { settleReservation } from "../src/use-cases/settle-reservation.js";
+
+// Two inventory replicas: two connections, each with its own stores (and so its own caches), on one
+// nats-server. Nothing but KV compare-and-set stands between them.
+const logger = pino({ level: "silent" });
+let nats: NatsServerHandle;
+const buses: Bus[] = [];
+let one: InventoryDeps;
+let two: InventoryDeps;
+
+async function replica(name: string): Promise<InventoryDeps> {
+  const bus = await Bus.connect({ url: nats.url, name, logger });
+  buses.push(bus);
+  await bus.provision({ replicas: 1, consumers: [], buckets: [BUCKETS.stock, BUCKETS.reservations] });
+  return { store: await createInventoryStore(bus), publish: bus.publish };
+}
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  one = await replica("inventory-1");
+  two = await replica("inventory-2");
+});
+afterAll(async () => {
+  for (const bus of buses) await bus.close();
+  await nats?.stop();
+});
+
+const stockOf = async (store: InventoryStore, sku: string) => (await store.stock.get(sku))?.value;
+const line = (sku: string) => [{ sku, quantity: 1 }];
+
+describe("two inventory replicas on the same keys", () => {
+  it("a payment settled by the replica that did not take the hold sells the held unit", async () => {
+    await one.store.stock.create("SETTLE", newStockItem("SETTLE", "Settle", 500, "EUR", 5));
+    // Replica two writes the SKU first (and caches it); then replica one holds a unit for o-2.
+    await reserveOrder(two, { orderId: "settle-1", customerId: "c-1", lines: line("SETTLE") });
+    await reserveOrder(one, { orderId: "settle-2", customerId: "c-2", lines: line("SETTLE") });
+    // o-2's payment succeeded and its event reached replica two, whose cache predates the hold.
+    await settleReservation(two.store, "settle-2", "SOLD");
+    await settleReservation(one.store, "settle-1", "RELEASED");
+    expect(await stockOf(one.store, "SETTLE")).toMatchObject({ available: 4, reserved: 0, sold: 1, holds: {} });
+    expect((await one.store.reservations.get("settle-2"))?.value.status).toBe("SOLD");
+  });
+
+  it("a hold taken for an order another replica has already rejected is released by the replica that meets the rejection", async () => {
+    const sku = "RACED";
+    await one.store.stock.create(sku, newStockItem(sku, "Raced", 700, "EUR", 0));
+    // Replica one found no stock for raced-1 and recorded the rejection; replica two, working on the
+    // same (redelivered) event, had read no decision yet and held the unit that came back meanwhile.
+    const rejection: Reservation = {
+      orderId: "raced-1",
+      customerId: "c-raced",
+      status: "REJECTED",
+      lines: [],
+      totalMinor: 0,
+      currency: "",
+      rejection: { reason: "OUT_OF_STOCK", skus: [sku] },
+      updatedAt: new Date().toISOString(),
+    };
+    expect(await one.store.reservations.create("raced-1", rejection)).toBe(true);
+    await two.store.stock.update(sku, (current) => current && setAvailable(current, 1));
+    await two.store.stock.update(sku, (current) => {
+      const held = current && hold(current, "raced-1", 1);
+      return held?.ok ? held.item : null;
+    });
+    // Replica two goes on: its decision loses to the recorded one, which it then publishes.
+    expect((await reserveOrder(two, { orderId: "raced-1", customerId: "c-raced", lines: line(sku) })).status).toBe("REJECTED");
+    expect(await stockOf(one.store, sku)).toMatchObject({ available: 1, reserved: 0, holds: {} });
+  });
+});
