@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { SCENARIOS } from "@shop/chaos";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
@@ -141,6 +142,36 @@ describe.each(["deploy/k8s/base", "deploy/k8s/overlays/production"])("Kubernetes
     expect(shopConfig?.data?.NATS_URL).toBe(`nats://${headless.metadata.name}:4222`);
     expect(find(manifests, "PodDisruptionBudget", "nats").spec.maxUnavailable).toBe(1);
   });
+});
+
+/** The most replicas of `service` a chaos scenario runs (and so proves). */
+function provenReplicas(service: "orders" | "inventory" | "payments"): number {
+  return Math.max(1, ...SCENARIOS.map((scenario) => scenario.replicas?.[service] ?? 1));
+}
+
+/** nats-server that allows more than one writer per key on R3 streams: 2.10.19 (KV create) and later. */
+function allowsClusteredReplicas(image: string): boolean {
+  const [major = 0, minor = 0, patch = 0] = (/^nats:(\d+)\.(\d+)\.(\d+)/.exec(image)?.slice(1) ?? []).map(Number);
+  return major > 2 || (major === 2 && (minor > 10 || (minor === 10 && patch >= 19)));
+}
+
+describe("replica counts and the NATS version", () => {
+  it.each(["deploy/k8s/base", "deploy/k8s/overlays/production"])(
+    "%s: every service runs at most as many replicas as the chaos suite proves, on a nats-server that allows them on R3",
+    (dir) => {
+      const manifests = build(dir);
+      for (const name of SERVICES) {
+        const proven = provenReplicas(name);
+        expect(find(manifests, "Deployment", name).spec.replicas, name).toBeLessThanOrEqual(proven);
+        const hpa = find(manifests, "HorizontalPodAutoscaler", name).spec;
+        expect(hpa.maxReplicas, name).toBeLessThanOrEqual(proven);
+        expect(hpa.minReplicas, name).toBeLessThanOrEqual(hpa.maxReplicas);
+      }
+      const natsImage = find(manifests, "StatefulSet", "nats").spec.template.spec.containers[0].image as string;
+      expect(allowsClusteredReplicas(natsImage), natsImage).toBe(true);
+      expect(allowsClusteredReplicas("nats:2.10.18-alpine")).toBe(false);
+    },
+  );
 });
 
 describe("the production overlay", () => {
