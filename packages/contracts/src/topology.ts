@@ -19,6 +19,12 @@ export const STREAMS = {
   openOrders: { name: "OPEN_ORDERS", subjects: ["open-orders.>"], maxAgeDays: 30 },
 } as const;
 
+/**
+ * How long JetStream drops a publish whose Nats-Msg-Id it has seen (every stream's duplicate
+ * window): within it an event is stored once, whoever publishes it again.
+ */
+export const DUPLICATE_WINDOW_MS = 120_000;
+
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS]["name"];
 
 export interface EventDef<Desc extends DescMessage = DescMessage> {

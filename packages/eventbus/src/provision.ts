@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { BUCKET_TTL_MS, type ConsumerDef, maxDeliveriesAdvisorySubject, STREAMS } from "@shop/contracts";
+import { BUCKET_TTL_MS, type ConsumerDef, DUPLICATE_WINDOW_MS, maxDeliveriesAdvisorySubject, STREAMS } from "@shop/contracts";
 import { isNotFound } from "./nats-errors.js";
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
@@ -41,7 +41,7 @@ export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan:
       discard: DiscardPolicy.Old,
       num_replicas: plan.replicas,
       max_age: stream.maxAgeDays * DAY_NS,
-      duplicate_window: 120 * SECOND_NS,
+      duplicate_window: DUPLICATE_WINDOW_MS * 1e6,
     });
   }
   for (const def of plan.consumers) {
