@@ -19,7 +19,8 @@ import { onPaymentFailed } from "./handlers/on-payment-failed.js";
 import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
 import { INVENTORY_API } from "./http/api-info.js";
 import { registerInventoryRoutes } from "./http/routes.js";
-import { registerStockGauges } from "./metrics.js";
+import { createStaleHoldCounter, registerStockGauges } from "./metrics.js";
+import { createHoldSweeper, type HoldSweeper } from "./use-cases/release-stale-holds.js";
 
 export const SERVICE = "inventory";
 
@@ -37,6 +38,8 @@ export interface InventoryDeps {
 export interface InventoryApp extends ServiceApp {
   bus: Bus;
   store: InventoryStore;
+  /** Releases holds of rejected orders left by a replica that died mid-decision; `sweepOnce()` for tests. */
+  holdSweeper: HoldSweeper;
 }
 
 export async function buildApp({
@@ -68,19 +71,25 @@ export async function buildApp({
   });
   registerInventoryRoutes(http, store, config.ADMIN_TOKEN);
   registerStockGauges(systemRegistry, store);
+  const staleHolds = createStaleHoldCounter(registry);
+  const holdSweeper = createHoldSweeper({ store, logger, onReleased: () => staleHolds.inc() });
 
   return {
     http,
     bus,
     store,
+    holdSweeper,
     start: async ({ listen = true } = {}) => {
       const n = config.CONSUMER_CONCURRENCY;
       await bus.consume(CONSUMERS.inventoryOnOrderCreated, onOrderCreated({ store, publish: bus.publish }), n);
       await bus.consume(CONSUMERS.inventoryOnPaymentSucceeded, onPaymentSucceeded(store), n);
       await bus.consume(CONSUMERS.inventoryOnPaymentFailed, onPaymentFailed(store), n);
+      if (config.HOLD_SWEEP_INTERVAL_MS > 0) holdSweeper.start(config.HOLD_SWEEP_INTERVAL_MS);
       if (listen) await http.listen({ port: config.PORT, host: config.HOST });
     },
     close: async () => {
+      // First, so no sweep meets a closed connection; a sweep in progress stops at its next step.
+      await holdSweeper.stop();
       await http.close();
       await bus.close();
     },

@@ -8,6 +8,8 @@ const shape = {
   SEED_CATALOG: z.stringbool().default(true),
   /** Bearer token for /admin routes (setting stock); without it they answer 403. */
   ADMIN_TOKEN: z.string().min(16).optional(),
+  /** How often stale holds of rejected orders are looked for and released (0 = off); at most a day, a timer's range. */
+  HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
 };
 
 export type InventoryConfig = ReturnType<typeof loadInventoryConfig>;

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
 import type { InventoryStore } from "./adapters/inventory-store.js";
 
 const STATES = ["available", "reserved", "sold"] as const;
@@ -20,5 +20,14 @@ export function registerStockGauges(registry: Registry, store: InventoryStore): 
         for (const state of STATES) this.set({ sku, state }, item[state]);
       }
     },
+  });
+}
+
+/** Holds this replica's sweep released (per replica: replicas sweeping at once release each hold once between them). */
+export function createStaleHoldCounter(registry: Registry): Counter {
+  return new Counter({
+    name: "inventory_stale_holds_released_total",
+    help: "Holds of rejected orders released by this replica's sweep (left by a replica that stopped mid-decision).",
+    registers: [registry],
   });
 }
