@@ -25,6 +25,8 @@ export interface ReserveOrderInput {
  * what it read: the decision recorded first counts. Holds are made to match it only after it is
  * recorded: a rejected order's holds are released, whoever took them, and nothing is released
  * before, since a decision to reject could lose to another replica's RESERVED that counts on them.
+ * A replica killed after holding and before meeting the recorded rejection (another replica having
+ * acked the message) leaves its hold behind: the hold sweep (release-stale-holds.ts) releases it.
  */
 export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
   const { store } = deps;
