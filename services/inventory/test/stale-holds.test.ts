@@ -111,6 +111,23 @@ describe("the hold sweep releases a hold left by a replica that died before meet
     expect(await stockOf("YOUNG")).toMatchObject({ available: 3, reserved: 0, holds: {} });
   });
 
+  it("many stale holds over several SKUs are released in one sweep, and each is counted", async () => {
+    await addSku("MANY-A", 30);
+    await addSku("MANY-B", 30);
+    const orders = Array.from({ length: 20 }, (_, i) => `many-${i}`);
+    for (const orderId of orders) {
+      await recordDecision(orderId, "REJECTED");
+      await takeHold(one.store, "MANY-A", orderId, 1);
+      await takeHold(one.store, "MANY-B", orderId, 1);
+    }
+    const sweep = sweeper(two.store);
+    await sweep.sweepOnce();
+    expect(await sweep.sweepOnce()).toMatchObject({ holds: 40, suspects: 20, lookups: 20, released: 40 });
+    expect(sweep.released).toHaveLength(40);
+    expect(await stockOf("MANY-A")).toMatchObject({ available: 30, reserved: 0, holds: {} });
+    expect(await stockOf("MANY-B")).toMatchObject({ available: 30, reserved: 0, holds: {} });
+  });
+
   it("two replicas sweeping at once release the hold once between them", async () => {
     await addSku("BOTH", 4);
     await recordDecision("both-1", "REJECTED");

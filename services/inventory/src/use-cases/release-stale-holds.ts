@@ -89,8 +89,13 @@ export function createHoldSweeper({ store, logger, onReleased, maxLookups = MAX_
       const status = (await store.reservations.get(orderId))?.value.status;
       // Not recorded yet: the decision is in flight and its unacked message will come back.
       if (status === undefined) return;
-      if (status !== "REJECTED") settled.add(orderId);
-      else released += await releaseHolds(orderId, old.get(orderId) ?? []);
+      if (status !== "REJECTED") {
+        settled.add(orderId);
+        return;
+      }
+      // Not `released += await …`: that would read `released` before the wait, and lookups run in parallel.
+      const count = await releaseHolds(orderId, old.get(orderId) ?? []);
+      released += count;
     });
     cursor = turn.length < suspects.length ? turn.at(-1) : undefined;
     if (!stopped) {
