@@ -152,5 +152,9 @@ export async function drained(bus: Bus, sent: readonly SentRequest[]): Promise<b
   for (const stream of ["ORDERS", "INVENTORY", "PAYMENTS"]) {
     for await (const info of bus.jsm.consumers.list(stream)) if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
   }
+  // Every order is terminal, so nothing may stay held: waiting here gives inventory's sweep the time
+  // to release a hold a killed replica left behind (a hold it cannot repair still fails the check).
+  const stock = await bus.kv<{ reserved: number }>(BUCKETS.stock);
+  for (const sku of await stock.keys()) if (((await stock.get(sku))?.value.reserved ?? 0) > 0) return false;
   return true;
 }

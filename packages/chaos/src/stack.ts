@@ -110,6 +110,8 @@ export async function startChaosStack({
     CONSUMER_ACK_WAIT_MS: "3000",
     PROVIDER_TIMEOUT_MS: "1000",
     BREAKER_RESET_TIMEOUT_MS: "1000",
+    // Holds a killed replica left behind are released within seconds, before the drain's check.
+    HOLD_SWEEP_INTERVAL_MS: "1000",
     OTEL_SDK_DISABLED: "true",
   };
   const launch = (service: ServiceName) => startServiceProcess(service, { env, readyTimeoutMs: 30_000 });
