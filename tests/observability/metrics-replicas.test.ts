@@ -6,16 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp as buildOrders, type OrdersApp } from "../../services/orders/src/app.js";
 import { loadOrdersConfig } from "../../services/orders/src/config.js";
 import { type InProcessStack, startInProcessStack } from "../support/in-process-stack.js";
-
-/** Gauges read from the broker at scrape time: the same on every replica, so only on /metrics/system. */
-const SYSTEM_GAUGES = [
-  "messaging_consumer_pending_messages",
-  "messaging_consumer_ack_pending_messages",
-  "messaging_dlq_messages",
-  "saga_open_orders",
-  "saga_oldest_open_order_age_seconds",
-  "inventory_stock_units",
-];
+import { SYSTEM_GAUGES } from "../support/system-gauges.js";
 
 interface Sample {
   name: string;

@@ -23,20 +23,11 @@ import { buildApp as buildOrders } from "../../services/orders/src/app.js";
 import { loadOrdersConfig } from "../../services/orders/src/config.js";
 import { buildApp as buildPayments } from "../../services/payments/src/app.js";
 import { loadPaymentsConfig } from "../../services/payments/src/config.js";
+import { SYSTEM_GAUGES } from "../support/system-gauges.js";
 
 const run = promisify(execFile);
 const deploy = join(dirname(fileURLToPath(import.meta.url)), "../../deploy");
 const logger = pino({ level: "silent" });
-
-/** Gauges read from the broker: the same on every replica, so served at /metrics/system only. */
-const SYSTEM_GAUGES = [
-  "messaging_consumer_pending_messages",
-  "messaging_consumer_ack_pending_messages",
-  "messaging_dlq_messages",
-  "saga_open_orders",
-  "saga_oldest_open_order_age_seconds",
-  "inventory_stock_units",
-];
 
 interface AlertRule {
   alert: string;

@@ -90,7 +90,6 @@ const providerFaults: Scenario = {
   title: "payment provider outage, slowness and lost responses",
   infrastructureOnly: false,
   inject: async ({ stack, short, log }) => {
-    const url = stack.services.payments.url;
     const phase = short ? 6_000 : 15_000;
     const faults = [
       { name: "outage", faults: { outage: true } },
@@ -101,9 +100,9 @@ const providerFaults: Scenario = {
     for (const { name, faults: set } of faults) {
       await pause(1_500);
       log(`provider: ${name}`);
-      await admin(url, "/admin/provider/faults", set);
+      await stack.setProviderFaults(set);
       await pause(phase);
-      await admin(url, "/admin/provider/faults", { outage: false, latencyMs: 0, lostResponseRate: 0, failureRate: 0 });
+      await stack.setProviderFaults(NO_FAULTS);
     }
     await pause(1_500);
   },

@@ -1,27 +1,23 @@
-import { BUCKETS } from "@shop/contracts";
-import { Bus } from "@shop/eventbus";
+import type { Bus } from "@shop/eventbus";
 import { type NatsServerHandle, startNatsServer } from "@shop/testkit";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInventoryStore, type InventoryStore } from "../src/adapters/inventory-store.js";
+import type { InventoryStore } from "../src/adapters/inventory-store.js";
 import type { Reservation } from "../src/domain/reservation.js";
 import { hold, newStockItem, setAvailable } from "../src/domain/stock.js";
 import { type InventoryDeps, reserveOrder } from "../src/use-cases/reserve-order.js";
 import { settleReservation } from "../src/use-cases/settle-reservation.js";
+import { connectReplica } from "./replica-support.js";
 
-// Two inventory replicas: two connections, each with its own stores (and so its own caches), on one
-// nats-server. Nothing but KV compare-and-set stands between them.
-const logger = pino({ level: "silent" });
+// Two inventory replicas (see replica-support.ts): nothing but KV compare-and-set stands between them.
 let nats: NatsServerHandle;
 const buses: Bus[] = [];
 let one: InventoryDeps;
 let two: InventoryDeps;
 
 async function replica(name: string): Promise<InventoryDeps> {
-  const bus = await Bus.connect({ url: nats.url, name, logger });
+  const { bus, deps } = await connectReplica(nats.url, name);
   buses.push(bus);
-  await bus.provision({ replicas: 1, consumers: [], buckets: [BUCKETS.stock, BUCKETS.reservations] });
-  return { store: await createInventoryStore(bus), publish: bus.publish };
+  return deps;
 }
 
 beforeAll(async () => {

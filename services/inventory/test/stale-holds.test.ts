@@ -1,16 +1,16 @@
-import { BUCKETS } from "@shop/contracts";
-import { Bus } from "@shop/eventbus";
+import type { Bus } from "@shop/eventbus";
 import { ConfigError } from "@shop/telemetry";
 import { type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createInventoryStore, type InventoryStore } from "../src/adapters/inventory-store.js";
+import type { InventoryStore } from "../src/adapters/inventory-store.js";
 import { buildApp } from "../src/app.js";
 import { loadInventoryConfig } from "../src/config.js";
 import type { Reservation, ReservationStatus } from "../src/domain/reservation.js";
 import { hold, invariantHolds, newStockItem } from "../src/domain/stock.js";
 import { createHoldSweeper, type HoldSweepOptions } from "../src/use-cases/release-stale-holds.js";
 import { type InventoryDeps, reserveOrder } from "../src/use-cases/reserve-order.js";
+import { connectReplica } from "./replica-support.js";
 
 // Two inventory replicas (two connections, each with its own stores and caches) on one nats-server,
 // and the sweep that repairs what a replica killed mid-decision leaves behind.
@@ -22,10 +22,9 @@ const warnings: Array<Record<string, unknown>> = [];
 const logger = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
 
 async function replica(name: string): Promise<InventoryDeps> {
-  const bus = await Bus.connect({ url: nats.url, name, logger: pino({ level: "silent" }) });
+  const { bus, deps } = await connectReplica(nats.url, name);
   buses.push(bus);
-  await bus.provision({ replicas: 1, consumers: [], buckets: [BUCKETS.stock, BUCKETS.reservations] });
-  return { store: await createInventoryStore(bus), publish: bus.publish };
+  return deps;
 }
 
 beforeAll(async () => {
