@@ -87,7 +87,7 @@ export class Bus {
   }
 
   async kv<T>(bucket: string): Promise<JsonKv<T>> {
-    return new JsonKv<T>(await new Kvm(this.js).open(bucket), bucket, () => this.link.isConnected());
+    return new JsonKv<T>(await new Kvm(this.js).open(bucket), bucket, this.jsm, () => this.link.isConnected());
   }
 
   /** The set of orders not yet terminal (OPEN_ORDERS stream). */

@@ -1,3 +1,4 @@
+import type { JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { LRUCache } from "lru-cache";
 import { RetryableError } from "./errors.js";
@@ -55,6 +56,7 @@ export class JsonKv<T> {
   constructor(
     private readonly kv: KV,
     private readonly bucket: string,
+    private readonly jsm: JetStreamManager,
     private readonly isConnected: () => boolean = () => true,
   ) {}
 
@@ -217,10 +219,18 @@ export class JsonKv<T> {
     return () => updates.stop();
   }
 
+  /**
+   * Every key with an entry, for bounded buckets (a catalog): the bucket's per-subject state in one
+   * stream-info request, then a read of each to leave out deleted keys (a delete leaves a marker).
+   * Not the client's own keys() listing: it ends only at a message with nothing pending or at an
+   * idle heartbeat, so a key rewritten while it lists (a busy stock item) stalls it for about 30 s.
+   */
   async keys(): Promise<string[]> {
-    const out: string[] = [];
-    for await (const key of await this.call("keys", (kv) => kv.keys())) out.push(key);
-    return out;
+    const prefix = `$KV.${this.bucket}.`;
+    const info = await this.call("keys", () => this.jsm.streams.info(`KV_${this.bucket}`, { subjects_filter: `${prefix}>` }));
+    const listed = Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
+    const live = await Promise.all(listed.map(async (key) => ((await this.get(key)) ? key : undefined)));
+    return live.filter((key): key is string => key !== undefined);
   }
 
   /**

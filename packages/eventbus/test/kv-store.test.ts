@@ -112,3 +112,25 @@ describe("JsonKv pages", () => {
     expect(await kv.page({ after: "echo", limit: 2 })).toEqual({ entries: [] });
   });
 });
+
+describe("JsonKv keys", () => {
+  it("lists every live key, and not a deleted one, while another process keeps rewriting a key", async () => {
+    await bus.provision({ replicas: 1, consumers: [], buckets: ["kv-keys-test"] });
+    const kv = await bus.kv<Counter>("kv-keys-test");
+    const writer = await otherProcess.kv<Counter>("kv-keys-test");
+    for (const key of ["busy", "calm", "gone"]) await kv.put(key, { count: 0 });
+    await kv.delete("gone");
+    // Rewrites of "busy" race every listing (the client's own keys() then waited for a heartbeat).
+    let writing = true;
+    const rewrites = (async () => {
+      let n = 0;
+      while (writing) await writer.put("busy", { count: ++n });
+      return n;
+    })();
+    const listings: string[][] = [];
+    for (let i = 0; i < 20; i++) listings.push((await kv.keys()).sort());
+    writing = false;
+    expect(await rewrites).toBeGreaterThan(0);
+    for (const listing of listings) expect(listing).toEqual(["busy", "calm"]);
+  });
+});
