@@ -58,21 +58,21 @@ describe("shopctl and the DLQ", () => {
     }>;
     expect(entry).toMatchObject({
       consumer: durable,
-      subject: "orders.created.v1",
+      subject: `orders.created.v1.${orderId}`,
       deliveries: 2,
       reason: expect.stringMatching(/max deliveries exhausted/),
     });
 
     const show = await shopctl("dlq", "show", String(entry?.seq), "--json");
     expect(JSON.parse(show.stdout)).toMatchObject({
-      originalSubject: "orders.created.v1",
+      originalSubject: `orders.created.v1.${orderId}`,
       failedAt: expect.any(String),
       publishedAt: expect.any(String),
       payload: { meta: { orderId }, customerId: "c-dlq", lines: [{ sku: "MUG", quantity: 2 }] },
     });
 
     const replay = await shopctl("dlq", "replay", "--all", "--consumer", durable);
-    expect(replay.code).toBe(0);
+    expect(replay.code, replay.stderr + replay.stdout).toBe(0);
     expect(replay.stdout).toContain("1 replayed");
     expect(await stack.waitForOrder(orderId)).toMatchObject({ status: "CONFIRMED", totalMinor: 2_500 });
     await stack.settled();
@@ -81,15 +81,21 @@ describe("shopctl and the DLQ", () => {
 
     const order = await shopctl("order", "show", orderId, "--json");
     expect(JSON.parse(order.stdout)).toMatchObject({
-      order: { status: "CONFIRMED" },
+      events: {
+        created: { subject: `orders.created.v1.${orderId}` },
+        inventory: { subject: `inventory.reserved.v1.${orderId}` },
+        payment: { subject: `payments.succeeded.v1.${orderId}`, message: { amount: { amountMinor: "2500", currency: "EUR" } } },
+      },
       reservation: { status: "SOLD" },
       payment: { status: "SUCCEEDED" },
     });
   });
 
   it("purges entries, refuses unknown sequences with usage help, and sets stock through inventory's admin API", async () => {
-    await stack.probe.js.publish("orders.created.v1", new TextEncoder().encode("garbage"), { msgID: "ops-garbage" });
-    await waitFor(async () => (await stack.deadLetters()).length === 2, { what: "two DLQ entries (projector and inventory)" });
+    for (const id of ["ops-garbage-1", "ops-garbage-2"]) {
+      await stack.probe.js.publish(`orders.created.v1.${id}`, new TextEncoder().encode("garbage"), { msgID: id });
+    }
+    await waitFor(async () => (await stack.deadLetters()).length === 2, { what: "two DLQ entries" });
     const unknown = await shopctl("dlq", "show", "999999");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("no DLQ entry with sequence 999999");

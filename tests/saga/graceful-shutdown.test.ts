@@ -1,4 +1,4 @@
-import { BUCKETS } from "@shop/contracts";
+import { BUCKETS, EVENTS, orderEventsPattern, STREAMS } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
 import { type NatsServerHandle, type ServiceProcess, startNatsServer, startServiceProcess, waitFor } from "@shop/testkit";
 import { pino } from "pino";
@@ -74,14 +74,20 @@ describe("SIGTERM under load", () => {
     await waitFor(() => traffic.accepted.length >= afterRestarts + 20, { what: "traffic after the restarts", timeoutMs: 20_000 });
     await traffic.stop();
 
-    const orders = await probe.kv<{ status: string }>(BUCKETS.orders);
+    // The payment outcome is the order's terminal event (what GET /orders/:id reads).
+    const events = probe.events();
+    const statusOf = async (orderId: string) => {
+      const outcome = await events.last(STREAMS.payments.name, orderEventsPattern(STREAMS.payments.name, orderId));
+      if (!outcome) return "NOT_SETTLED";
+      return outcome.event === EVENTS.paymentSucceeded ? "CONFIRMED" : "CANCELLED";
+    };
     const ledger = await probe.kv<LedgerEntry>(BUCKETS.providerLedger);
     let unfinished: Record<string, number> = {};
     await waitFor(
       async () => {
         unfinished = {};
         for (const orderId of traffic.accepted) {
-          const status = (await orders.get(orderId))?.value.status ?? "MISSING";
+          const status = await statusOf(orderId);
           if (status !== "CONFIRMED") unfinished[status] = (unfinished[status] ?? 0) + 1;
         }
         return Object.keys(unfinished).length === 0;

@@ -124,7 +124,7 @@ export async function startInProcessStack({
         async () => {
           for (const stream of ["ORDERS", "INVENTORY", "PAYMENTS"]) {
             for await (const info of probe.jsm.consumers.list(stream)) {
-              if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+              if (info.config.durable_name && (info.num_pending > 0 || info.num_ack_pending > 0)) return false;
             }
           }
           return true;

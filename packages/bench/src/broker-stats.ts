@@ -46,7 +46,9 @@ export function messagesByName(before: ConnectionMessages, after: ConnectionMess
 export async function sagaBacklog(bus: Bus): Promise<number> {
   let backlog = 0;
   for (const stream of [STREAMS.orders, STREAMS.inventory, STREAMS.payments]) {
-    for await (const info of bus.jsm.consumers.list(stream.name)) backlog += info.num_pending + info.num_ack_pending;
+    for await (const info of bus.jsm.consumers.list(stream.name)) {
+      if (info.config.durable_name) backlog += info.num_pending + info.num_ack_pending;
+    }
   }
   return backlog;
 }

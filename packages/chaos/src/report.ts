@@ -34,6 +34,7 @@ const COLUMNS: Array<[string, (r: ScenarioReport) => string | number]> = [
   ["stock", (r) => r.violations.stock],
   ["unacked", (r) => r.violations.unacked],
   ["DLQ", (r) => r.violations.dlq],
+  ["broken record", (r) => r.violations.brokenRecords],
   ["outage not 503", (r) => r.violations.outageNot503],
   ["SIGTERM unclean", (r) => r.violations.uncleanStops],
   ["seconds", (r) => Math.round(r.seconds)],

@@ -14,9 +14,6 @@ export const STREAMS = {
   dlq: { name: "DLQ", subjects: ["dlq.>"], maxAgeDays: 30 },
   // Captures JetStream max-deliveries advisories so a service that is down when one fires still sees it.
   advisories: { name: "ADVISORIES", subjects: ["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"], maxAgeDays: 7 },
-  // One message per order not yet terminal, purged at its terminal state (a purge leaves no marker):
-  // the stream's message count and first timestamp are the open orders and the oldest one's age.
-  openOrders: { name: "OPEN_ORDERS", subjects: ["open-orders.>"], maxAgeDays: 30 },
 } as const;
 
 /**
@@ -28,6 +25,7 @@ export const DUPLICATE_WINDOW_MS = 120_000;
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS]["name"];
 
 export interface EventDef<Desc extends DescMessage = DescMessage> {
+  /** The event type's subject; each event is published on `<subject>.<orderId>` (eventSubject). */
   readonly subject: string;
   readonly stream: StreamName;
   readonly schema: Desc;
@@ -59,20 +57,26 @@ function consumerDef<Desc extends DescMessage>(service: string, handler: string,
 }
 
 export const CONSUMERS = {
-  ordersOnOrderCreated: consumerDef("orders", "on-order-created", EVENTS.orderCreated),
-  ordersOnInventoryReserved: consumerDef("orders", "on-inventory-reserved", EVENTS.inventoryReserved),
-  ordersOnInventoryRejected: consumerDef("orders", "on-inventory-rejected", EVENTS.inventoryRejected),
-  ordersOnPaymentSucceeded: consumerDef("orders", "on-payment-succeeded", EVENTS.paymentSucceeded),
-  ordersOnPaymentFailed: consumerDef("orders", "on-payment-failed", EVENTS.paymentFailed),
   inventoryOnOrderCreated: consumerDef("inventory", "on-order-created", EVENTS.orderCreated),
   inventoryOnPaymentSucceeded: consumerDef("inventory", "on-payment-succeeded", EVENTS.paymentSucceeded),
   inventoryOnPaymentFailed: consumerDef("inventory", "on-payment-failed", EVENTS.paymentFailed),
   paymentsOnInventoryReserved: consumerDef("payments", "on-inventory-reserved", EVENTS.inventoryReserved),
 } as const;
 
+/**
+ * Durables of earlier versions that nothing consumes any more (orders now reads its events back
+ * instead of projecting them); their owner deletes them at start when they have nothing left.
+ */
+export const RETIRED_DURABLES = [
+  { stream: "ORDERS", durable: "orders-on-order-created" },
+  { stream: "INVENTORY", durable: "orders-on-inventory-reserved" },
+  { stream: "INVENTORY", durable: "orders-on-inventory-rejected" },
+  { stream: "PAYMENTS", durable: "orders-on-payment-succeeded" },
+  { stream: "PAYMENTS", durable: "orders-on-payment-failed" },
+] as const;
+
 /** JetStream KV buckets, one owner each. */
 export const BUCKETS = {
-  orders: "orders",
   orderIdempotency: "orders-idempotency",
   stock: "inventory-stock",
   reservations: "inventory-reservations",
@@ -90,7 +94,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * expire, so nothing accumulates per order forever; stock (per SKU) is kept.
  */
 export const BUCKET_TTL_MS: Readonly<Record<BucketName, number | undefined>> = {
-  orders: 30 * DAY_MS,
   // The window in which a retried POST with the same Idempotency-Key returns the same order.
   "orders-idempotency": DAY_MS,
   "inventory-stock": undefined,
@@ -99,9 +102,32 @@ export const BUCKET_TTL_MS: Readonly<Record<BucketName, number | undefined>> = {
   "payment-provider-ledger": 30 * DAY_MS,
 };
 
-/** Subject of an open order's entry in the OPEN_ORDERS stream. */
-export function openOrderSubject(orderId: string): string {
-  return `open-orders.${orderId}`;
+/**
+ * Subject an event of `orderId` is published on. One subject per order and type makes the streams
+ * the record: an order's events are found by subject, and a publish can be fenced on the subject
+ * having no message yet (Nats-Expected-Last-Subject-Sequence: 0).
+ */
+export function eventSubject(event: EventDef, orderId: string): string {
+  return `${event.subject}.${orderId}`;
+}
+
+/** Filter matching every order's events of one type (a durable's filter_subject). */
+export function eventFilter(event: EventDef): string {
+  return `${event.subject}.>`;
+}
+
+/** The event type a stored subject belongs to, or undefined for a subject of no known type. */
+export function eventOfSubject(subject: string): EventDef | undefined {
+  return Object.values(EVENTS).find((event) => subject.startsWith(`${event.subject}.`));
+}
+
+/** Pattern matching every event of `orderId` on one domain stream (`inventory.*.v1.<orderId>`). */
+export function orderEventsPattern(stream: StreamName, orderId: string): string {
+  const domain =
+    Object.values(STREAMS)
+      .find((s) => s.name === stream)
+      ?.subjects[0]?.replace(/\.>$/, "") ?? stream.toLowerCase();
+  return `${domain}.*.v1.${orderId}`;
 }
 
 /** Subject a poison message of `durable` is copied to. */
@@ -119,7 +145,7 @@ export function eventId(event: EventDef, orderId: string): string {
   return `${event.type}:${orderId}`;
 }
 
-/** Meta of an event caused by `orderId`, with its deterministic id. */
-export function eventMeta(event: EventDef, orderId: string, occurredAt = Date.now()) {
-  return { eventId: eventId(event, orderId), orderId, occurredAtMs: BigInt(occurredAt) };
+/** Meta of an event caused by `orderId`, with its deterministic id and the time the order was placed. */
+export function eventMeta(event: EventDef, orderId: string, orderPlacedAtMs: bigint | number = Date.now(), occurredAt = Date.now()) {
+  return { eventId: eventId(event, orderId), orderId, occurredAtMs: BigInt(occurredAt), orderPlacedAtMs: BigInt(orderPlacedAtMs) };
 }

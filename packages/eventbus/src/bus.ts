@@ -10,9 +10,9 @@ import { type ConsumerHandle, type Handler, startConsumer } from "./consumer.js"
 import { registerConsumerGauges } from "./consumer-gauges.js";
 import { type DeadLetterEntry, listDeadLetters } from "./dlq.js";
 import { deleteDeadLetter, purgeDeadLetters, replayDeadLetter } from "./dlq-operations.js";
+import { EventReader } from "./event-reader.js";
 import { JsonKv } from "./kv-store.js";
 import { type BusMetrics, createBusMetrics } from "./metrics.js";
-import { OpenSet } from "./open-set.js";
 import { type ProvisionPlan, provision } from "./provision.js";
 import { createPublisher, type Publish } from "./publisher.js";
 
@@ -90,9 +90,9 @@ export class Bus {
     return new JsonKv<T>(await new Kvm(this.js).open(bucket), bucket, this.jsm, () => this.link.isConnected());
   }
 
-  /** The set of orders not yet terminal (OPEN_ORDERS stream). */
-  openSet(): OpenSet {
-    return new OpenSet(this.js, this.jsm);
+  /** Reads events back from their streams (the record of every order). */
+  events(): EventReader {
+    return new EventReader(this.js, this.jsm);
   }
 
   async consume<Desc extends DescMessage>(def: ConsumerDef<Desc>, handler: Handler<Desc>, concurrency?: number): Promise<ConsumerHandle> {

@@ -127,13 +127,14 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
       // The consumer span is a child of the producer's span (one trace per order) and links to it.
       const parent = extractTraceContext(msg.headers);
       const producer = trace.getSpanContext(parent);
+      // Named by the event type, not the per-order subject, so span names stay few.
       const span = tracer.startSpan(
-        `process ${msg.subject}`,
+        `process ${def.event.subject}`,
         {
           kind: SpanKind.CONSUMER,
           attributes: {
             [ATTR.system]: "nats",
-            [ATTR.destination]: msg.subject,
+            [ATTR.destination]: def.event.subject,
             [ATTR.operationType]: "process",
             [ATTR.operationName]: "process",
             [ATTR.consumerGroup]: def.durable,

@@ -31,7 +31,8 @@ export async function publishDeadLetter(js: JetStreamClient, letter: DeadLetter)
   const hdrs = natsHeaders();
   if (letter.headers) {
     for (const [key, values] of letter.headers) {
-      if (key === "Nats-Msg-Id") continue;
+      // Nats-Msg-Id and Nats-Expected-* direct the original publish; on the copy they would refuse it.
+      if (key.startsWith("Nats-")) continue;
       for (const value of values) hdrs.append(key, value);
     }
   }

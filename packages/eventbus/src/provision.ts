@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, type JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { BUCKET_TTL_MS, type ConsumerDef, DUPLICATE_WINDOW_MS, maxDeliveriesAdvisorySubject, STREAMS } from "@shop/contracts";
+import { BUCKET_TTL_MS, type ConsumerDef, DUPLICATE_WINDOW_MS, eventFilter, maxDeliveriesAdvisorySubject, STREAMS } from "@shop/contracts";
 import { isNotFound } from "./nats-errors.js";
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
@@ -21,6 +21,8 @@ export interface ProvisionPlan {
   consumers: readonly ConsumerDef[];
   buckets: readonly string[];
   consumerSettings?: Partial<ConsumerSettings>;
+  /** Durables of earlier versions this service no longer reads: deleted (with their DLQ companions) if present. */
+  retired?: readonly { stream: string; durable: string }[];
 }
 
 /** Suffix of the durable that moves a consumer's exhausted messages to the DLQ. */
@@ -47,7 +49,7 @@ export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan:
   for (const def of plan.consumers) {
     await ensureConsumer(jsm, def.event.stream, {
       durable_name: def.durable,
-      filter_subject: def.event.subject,
+      filter_subject: eventFilter(def.event),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       max_deliver: settings.maxDeliver,
@@ -64,6 +66,10 @@ export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan:
       ack_wait: 30 * SECOND_NS,
       num_replicas: plan.replicas,
     });
+  }
+  for (const { stream, durable } of plan.retired ?? []) {
+    await deleteIfPresent(jsm, stream, durable);
+    await deleteIfPresent(jsm, STREAMS.advisories.name, `${durable}${MAX_DELIVERIES_SUFFIX}`);
   }
   const kvm = new Kvm(nc);
   for (const bucket of plan.buckets) {
@@ -103,10 +109,17 @@ async function ensureConsumer(
   stream: string,
   config: ConsumerConfigInput & { durable_name: string },
 ): Promise<void> {
+  let existing: ConsumerInfo | undefined;
   try {
-    await jsm.consumers.info(stream, config.durable_name);
+    existing = await jsm.consumers.info(stream, config.durable_name);
   } catch (err) {
     if (!isNotFound(err)) throw err;
+  }
+  if (existing && existing.config.filter_subject !== config.filter_subject) {
+    await deleteForNewFilter(stream, config, existing, jsm);
+    existing = undefined;
+  }
+  if (!existing) {
     try {
       await jsm.consumers.add(stream, config);
       return;
@@ -116,4 +129,37 @@ async function ensureConsumer(
   }
   const { durable_name, filter_subject, ack_policy, deliver_policy, num_replicas, ...updatable } = config;
   await jsm.consumers.update(stream, durable_name, updatable);
+}
+
+async function deleteIfPresent(jsm: JetStreamManager, stream: string, durable: string): Promise<void> {
+  try {
+    await jsm.consumers.delete(stream, durable);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+type ConsumerInfo = Awaited<ReturnType<JetStreamManager["consumers"]["info"]>>;
+
+/**
+ * A durable of an earlier version filters another subject (events moved to per-order subjects) and
+ * nats-server 2.9 cannot change a filter. An idle one is deleted to be recreated, which loses
+ * nothing: it has nothing left to deliver and its new filter matches no earlier message. One with
+ * work left is refused, so no message is skipped: let the earlier version finish it first.
+ */
+async function deleteForNewFilter(
+  stream: string,
+  config: ConsumerConfigInput & { durable_name: string },
+  existing: ConsumerInfo,
+  jsm: JetStreamManager,
+): Promise<void> {
+  const left = existing.num_pending + existing.num_ack_pending;
+  if (left > 0) {
+    throw new Error(
+      `durable ${config.durable_name} on ${stream} filters ${existing.config.filter_subject} but this version needs ` +
+        `${config.filter_subject}, and it still has ${left} message(s) to process: let the previous version finish them, then start this one`,
+    );
+  }
+  // Another replica may have deleted it first.
+  await deleteIfPresent(jsm, stream, config.durable_name);
 }

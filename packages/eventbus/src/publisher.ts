@@ -3,12 +3,14 @@ import { toBinary } from "@bufbuild/protobuf";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
 import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import type { EventDef } from "@shop/contracts";
+import { type EventDef, eventSubject } from "@shop/contracts";
 import pRetry from "p-retry";
 import type { Logger } from "pino";
-import { errorMessage, RetryableError } from "./errors.js";
+import { errorMessage, PermanentError, RetryableError } from "./errors.js";
 import type { BusMetrics } from "./metrics.js";
+import { isWrongLastSequence } from "./nats-errors.js";
 import { ATTR, injectTraceContext, orderIdOf, tracer } from "./tracing.js";
+import { ORDER_ID_PATTERN } from "./validate.js";
 
 export const HEADER_SCHEMA = "Shop-Schema";
 export const HEADER_CONTENT_TYPE = "Content-Type";
@@ -18,6 +20,12 @@ export interface PublishOptions {
   /** Deterministic id (derived from the causing event); JetStream drops a duplicate within its window. */
   msgId: string;
   headers?: Record<string, string>;
+  /**
+   * Store the event only if its subject (this type, this order) has none yet
+   * (Nats-Expected-Last-Subject-Sequence: 0). When one is there the publish resolves as a duplicate:
+   * an order has at most one event of each type, however late a retry or a replay comes.
+   */
+  firstOfSubject?: boolean;
 }
 
 export interface PublisherOptions {
@@ -38,8 +46,10 @@ export type Publish = <Desc extends DescMessage>(
 ) => Promise<PubAck>;
 
 /**
- * Typed publish: protobuf encoding, `Nats-Msg-Id`, retries with exponential backoff and jitter.
- * Each call is independent, so concurrent callers share the connection pipelined.
+ * Typed publish on the order's subject (`<type subject>.<orderId>`): protobuf encoding,
+ * `Nats-Msg-Id`, retries with exponential backoff and jitter. Each call is independent, so
+ * concurrent callers share the connection pipelined. `ack.duplicate` tells the caller the event was
+ * already stored (same message id within the window, or `firstOfSubject` and one is there).
  */
 export function createPublisher({
   js,
@@ -69,10 +79,29 @@ export function createPublisher({
     };
     return tracer.startActiveSpan(`send ${event.subject}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
       try {
+        if (!orderId || !ORDER_ID_PATTERN.test(orderId)) {
+          throw new PermanentError("BAD_ORDER_ID", `${event.subject}: order id ${JSON.stringify(orderId ?? "")} cannot name a subject`);
+        }
         if (!isConnected()) throw new RetryableError("NATS_DISCONNECTED", `not connected to NATS; ${event.subject} not published`);
         const hdrs = buildHeaders(event.schema.typeName, options.headers);
         injectTraceContext(hdrs, context.active());
-        const ack = await pRetry(() => js.publish(event.subject, data, { msgID: options.msgId, headers: hdrs, timeout: timeoutMs }), {
+        const subject = eventSubject(event, orderId);
+        const expect = options.firstOfSubject ? { lastSubjectSequence: 0 } : undefined;
+        const attempt = async (): Promise<PubAck> => {
+          try {
+            return await js.publish(subject, data, {
+              msgID: options.msgId,
+              headers: hdrs,
+              timeout: timeoutMs,
+              ...(expect ? { expect } : {}),
+            });
+          } catch (err) {
+            // The subject already holds this order's event of this type: stored once, as asked.
+            if (expect && isWrongLastSequence(err)) return { stream: event.stream, seq: 0, duplicate: true, domain: "" } as PubAck;
+            throw err;
+          }
+        };
+        const ack = await pRetry(attempt, {
           retries,
           minTimeout: 100,
           maxTimeout: 2_000,
@@ -89,7 +118,7 @@ export function createPublisher({
       } catch (err) {
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
-        if (err instanceof RetryableError) throw err;
+        if (err instanceof RetryableError || err instanceof PermanentError) throw err;
         throw new RetryableError("PUBLISH_FAILED", `publish to ${event.subject} failed`, { cause: err });
       } finally {
         span.end();

@@ -1,4 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
+import { AckPolicy } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { CONSUMERS, EVENTS, type OrderCreated, OrderCreatedSchema, STREAMS } from "@shop/contracts";
 import { Bus, createBreaker, PermanentError, RetryableError } from "@shop/eventbus";
@@ -57,9 +58,27 @@ describe("eventbus against a real nats-server", () => {
     await Promise.all([bus.provision(plan), other.provision(plan)]);
     await other.close();
     const streams = (await bus.jsm.streams.names().next()).sort();
-    expect(streams).toEqual(["ADVISORIES", "DLQ", "INVENTORY", "KV_test-bucket", "OPEN_ORDERS", "ORDERS", "PAYMENTS"]);
-    expect((await bus.jsm.consumers.info("ORDERS", def.durable)).config.filter_subject).toBe("orders.created.v1");
+    expect(streams).toEqual(["ADVISORIES", "DLQ", "INVENTORY", "KV_test-bucket", "ORDERS", "PAYMENTS"]);
+    expect((await bus.jsm.consumers.info("ORDERS", def.durable)).config.filter_subject).toBe("orders.created.v1.>");
     expect(bus.isReady()).toBe(true);
+  });
+
+  it("a durable of an earlier version with another filter is recreated when idle, and refused while it has work", async () => {
+    const old = { durable_name: "test-old-filter", filter_subject: "payments.succeeded.v1", ack_policy: AckPolicy.Explicit };
+    const oldDef = { durable: "test-old-filter", service: "test", event: EVENTS.paymentSucceeded };
+    await bus.jsm.consumers.add("PAYMENTS", old);
+    await bus.provision({ replicas: 1, consumers: [oldDef], buckets: [] });
+    expect((await bus.jsm.consumers.info("PAYMENTS", "test-old-filter")).config.filter_subject).toBe("payments.succeeded.v1.>");
+
+    await bus.jsm.consumers.delete("PAYMENTS", "test-old-filter");
+    await bus.jsm.consumers.add("PAYMENTS", old);
+    await bus.js.publish("payments.succeeded.v1", new Uint8Array([1]));
+    await expect(bus.provision({ replicas: 1, consumers: [oldDef], buckets: [] })).rejects.toThrow(
+      /test-old-filter on PAYMENTS filters payments\.succeeded\.v1 but this version needs payments\.succeeded\.v1\.>, and it still has 1 message/,
+    );
+    expect((await bus.jsm.consumers.info("PAYMENTS", "test-old-filter")).config.filter_subject).toBe("payments.succeeded.v1");
+    await bus.jsm.consumers.delete("PAYMENTS", "test-old-filter");
+    await bus.jsm.streams.purge("PAYMENTS");
   });
 
   it("the same message id published twice is stored once", async () => {
@@ -98,7 +117,7 @@ describe("eventbus against a real nats-server", () => {
     await bus.consume(def, async (event) => {
       seen.push(event.meta?.orderId ?? "");
     });
-    await bus.js.publish(def.event.subject, new Uint8Array([0xff, 0xff, 0xff, 0xff]), { msgID: "garbage" });
+    await bus.js.publish(`${def.event.subject}.garbage`, new Uint8Array([0xff, 0xff, 0xff, 0xff]), { msgID: "garbage" });
     await bus.publish(EVENTS.orderCreated, orderCreated("after"), { msgId: "after" });
     const [letter] = await waitFor(
       async () => {
@@ -108,7 +127,7 @@ describe("eventbus against a real nats-server", () => {
       { what: "a DLQ entry" },
     );
     expect(letter?.reason).toMatch(/undecodable shop\.orders\.v1\.OrderCreated/);
-    expect(letter?.originalSubject).toBe("orders.created.v1");
+    expect(letter?.originalSubject).toBe("orders.created.v1.garbage");
     expect(letter?.data).toEqual(new Uint8Array([0xff, 0xff, 0xff, 0xff]));
     await waitFor(() => seen.includes("after"), { what: "the next event" });
     await waitFor(async () => (await consumerState()).ackPending === 0, { what: "nothing left unacked" });
@@ -122,7 +141,7 @@ describe("eventbus against a real nats-server", () => {
     });
     const hdrs = natsHeaders();
     hdrs.set("Shop-Schema", "shop.orders.v2.OrderCreated");
-    await bus.js.publish(def.event.subject, toBinary(OrderCreatedSchema, orderCreated("v2")), { msgID: "v2", headers: hdrs });
+    await bus.js.publish(`${def.event.subject}.v2`, toBinary(OrderCreatedSchema, orderCreated("v2")), { msgID: "v2", headers: hdrs });
     await bus.publish(EVENTS.orderCreated, orderCreated("invalid"), { msgId: "invalid" });
     const letters = await waitFor(
       async () => {

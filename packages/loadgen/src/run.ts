@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { BUCKETS } from "@shop/contracts";
+import { EVENTS, eventFilter } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
 import { pino } from "pino";
 import { Pool } from "undici";
@@ -10,7 +10,7 @@ import { DEFAULT_MIX, type OrderMix, orderFor } from "./mix.js";
 export interface LoadOptions {
   /** The orders service, or several replicas of it: requests then go round-robin, as behind a load balancer. */
   ordersUrl: string | readonly string[];
-  /** Where the orders view bucket lives; end-to-end latency is measured from its terminal updates. */
+  /** The broker: end-to-end latency is measured to each order's terminal event. */
   natsUrl: string;
   ratePerSecond: number;
   durationSeconds: number;
@@ -36,14 +36,19 @@ export interface LoadResult {
   requestsByUrl: Record<string, number>;
   /** From each request's intended send time to its response (no coordinated omission). */
   http: LatencySummary;
-  /** From each order's intended send time to its terminal state in the orders view. */
+  /** From each order's intended send time to its terminal event (what GET /orders/:id then shows). */
   saga: LatencySummary;
 }
 
 /** Requests beyond this many in flight wait for a connection; their wait counts as latency. */
 const MAX_CONNECTIONS = 256;
 
-const TERMINAL = new Set(["CONFIRMED", "REJECTED", "CANCELLED"]);
+/** The events that end an order, and the status each gives it. */
+const TERMINAL_EVENTS = [
+  { event: EVENTS.paymentSucceeded, status: "CONFIRMED" },
+  { event: EVENTS.paymentFailed, status: "CANCELLED" },
+  { event: EVENTS.inventoryRejected, status: "REJECTED" },
+] as const;
 
 /** Drives POST /orders open-loop: request i is due at start + i / rate, whatever happened before. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -70,7 +75,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const requestsByUrl: Record<string, number> = Object.fromEntries(urls.map((url) => [url, 0]));
   let nextPool = 0;
   const bus = await Bus.connect({ url: options.natsUrl, name: "shop-load", logger: pino({ level: "silent" }) });
-  const orders = await bus.kv<{ status: string }>(BUCKETS.orders);
   const finish = (orderId: string, at: number, status: string) => {
     const intended = intendedByOrder.get(orderId);
     if (intended === undefined) {
@@ -83,9 +87,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     outcomes[status] = (outcomes[status] ?? 0) + 1;
     saga.recordMs(at - intended);
   };
-  const stopWatching = await orders.watchUpdates((orderId, order) => {
-    if (TERMINAL.has(order.status)) finish(orderId, performance.now(), order.status);
-  });
+  // Plain subscriptions see each terminal event as it is stored: the last subject token is the order id.
+  const subscriptions = TERMINAL_EVENTS.map(({ event, status }) =>
+    bus.nc.subscribe(eventFilter(event), {
+      callback: (_err, msg) => finish(msg.subject.slice(event.subject.length + 1), performance.now(), status),
+    }),
+  );
+  await bus.nc.flush();
+  const stopWatching = () => {
+    for (const subscription of subscriptions) subscription.unsubscribe();
+  };
 
   const post = async (i: number, intended: number, idempotencyKey: string) => {
     const order = orderFor(i, mix, runId);

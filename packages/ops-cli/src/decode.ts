@@ -1,9 +1,9 @@
 import { fromBinary, toJson } from "@bufbuild/protobuf";
-import { EVENTS } from "@shop/contracts";
+import { eventOfSubject } from "@shop/contracts";
 
 /** The event payload as protobuf JSON, by its subject; a note instead when it does not decode. */
 export function decodeEvent(subject: string, data: Uint8Array): unknown {
-  const event = Object.values(EVENTS).find((e) => e.subject === subject);
+  const event = eventOfSubject(subject);
   if (!event) return { undecoded: `no schema for subject ${subject}`, bytes: data.byteLength };
   try {
     return toJson(event.schema, fromBinary(event.schema, data));

@@ -21,4 +21,5 @@ export {
 } from "./openapi-responses.js";
 export { HttpProblem, sendProblem } from "./problem.js";
 export { type RunnableApp, runMain, runService, type ServiceApp } from "./run-service.js";
+export { createSagaMetrics, type SagaMetrics, type SagaResult } from "./saga-metrics.js";
 export { startTelemetry, type Telemetry, type TelemetryOptions } from "./tracing.js";

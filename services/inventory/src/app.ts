@@ -5,6 +5,7 @@ import {
   createHttpServer,
   createLogger,
   createRegistry,
+  createSagaMetrics,
   createSystemRegistry,
   type Logger,
   type ServiceApp,
@@ -72,6 +73,7 @@ export async function buildApp({
   registerInventoryRoutes(http, store, config.ADMIN_TOKEN);
   registerStockGauges(systemRegistry, store);
   const staleHolds = createStaleHoldCounter(registry);
+  const saga = createSagaMetrics(registry, ["rejected"]);
   const holdSweeper = createHoldSweeper({ store, logger, onReleased: () => staleHolds.inc() });
 
   return {
@@ -81,7 +83,7 @@ export async function buildApp({
     holdSweeper,
     start: async ({ listen = true } = {}) => {
       const n = config.CONSUMER_CONCURRENCY;
-      await bus.consume(CONSUMERS.inventoryOnOrderCreated, onOrderCreated({ store, publish: bus.publish }), n);
+      await bus.consume(CONSUMERS.inventoryOnOrderCreated, onOrderCreated({ store, publish: bus.publish, saga }), n);
       await bus.consume(CONSUMERS.inventoryOnPaymentSucceeded, onPaymentSucceeded(store), n);
       await bus.consume(CONSUMERS.inventoryOnPaymentFailed, onPaymentFailed(store), n);
       if (config.HOLD_SWEEP_INTERVAL_MS > 0) holdSweeper.start(config.HOLD_SWEEP_INTERVAL_MS);

@@ -1,4 +1,4 @@
-import { BUCKETS, CONSUMERS } from "@shop/contracts";
+import { BUCKETS, RETIRED_DURABLES } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
 import {
   createHttpServer,
@@ -12,11 +12,6 @@ import {
 import type { Registry } from "prom-client";
 import { createOrderStore } from "./adapters/order-store.js";
 import type { OrdersConfig } from "./config.js";
-import { onInventoryRejected } from "./handlers/on-inventory-rejected.js";
-import { onInventoryReserved } from "./handlers/on-inventory-reserved.js";
-import { onOrderCreated } from "./handlers/on-order-created.js";
-import { onPaymentFailed } from "./handlers/on-payment-failed.js";
-import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
 import { ORDERS_API } from "./http/api-info.js";
 import { registerOrderRoutes } from "./http/routes.js";
 import { createOrderMetrics, registerOpenOrderGauges } from "./metrics.js";
@@ -43,22 +38,17 @@ export async function buildApp({
   systemRegistry = createSystemRegistry(SERVICE),
 }: OrdersDeps): Promise<OrdersApp> {
   const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry, systemRegistry });
-  const consumers = [
-    CONSUMERS.ordersOnOrderCreated,
-    CONSUMERS.ordersOnInventoryReserved,
-    CONSUMERS.ordersOnInventoryRejected,
-    CONSUMERS.ordersOnPaymentSucceeded,
-    CONSUMERS.ordersOnPaymentFailed,
-  ];
+  // Orders consumes nothing: an order's state is read from its events (adapters/order-reader.ts).
   await bus.provision({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
-    consumers,
-    buckets: [BUCKETS.orders, BUCKETS.orderIdempotency],
+    consumers: [],
+    retired: RETIRED_DURABLES,
+    buckets: [BUCKETS.orderIdempotency],
   });
   const store = await createOrderStore(bus);
   const metrics = createOrderMetrics(registry);
-  registerOpenOrderGauges(systemRegistry, store);
+  registerOpenOrderGauges(systemRegistry, bus);
   const http = await createHttpServer({
     logger,
     registry,
@@ -73,18 +63,11 @@ export async function buildApp({
     metrics,
     rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
   });
-  const advance = { store, metrics };
 
   return {
     http,
     bus,
     start: async ({ listen = true } = {}) => {
-      const n = config.CONSUMER_CONCURRENCY;
-      await bus.consume(CONSUMERS.ordersOnOrderCreated, onOrderCreated(store), n);
-      await bus.consume(CONSUMERS.ordersOnInventoryReserved, onInventoryReserved(advance), n);
-      await bus.consume(CONSUMERS.ordersOnInventoryRejected, onInventoryRejected(advance), n);
-      await bus.consume(CONSUMERS.ordersOnPaymentSucceeded, onPaymentSucceeded(advance), n);
-      await bus.consume(CONSUMERS.ordersOnPaymentFailed, onPaymentFailed(advance), n);
       if (listen) await http.listen({ port: config.PORT, host: config.HOST });
     },
     close: async () => {

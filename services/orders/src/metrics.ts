@@ -1,69 +1,58 @@
-import type { OpenSetSummary } from "@shop/eventbus";
-import { observeWithTrace } from "@shop/telemetry";
-import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import type { OrderStore } from "./adapters/order-store.js";
-import { isTerminal, type Order } from "./domain/order.js";
+import { CONSUMERS, type ConsumerDef, eventFilter, type OrderCreated } from "@shop/contracts";
+import type { Bus } from "@shop/eventbus";
+import { Counter, Gauge, type Registry } from "prom-client";
 
 export interface OrderMetrics {
-  /** Records an order that just reached a terminal state. */
-  completed(order: Order): void;
   accepted(): void;
 }
 
-/** Per-replica saga metrics: each replica counts the orders it accepted and the outcomes it recorded. */
+/** Per-replica: the orders this replica accepted. Outcomes are counted where terminal events are published. */
 export function createOrderMetrics(registry: Registry): OrderMetrics {
-  const registers = [registry];
-  const accepted = new Counter({ name: "orders_accepted_total", help: "Orders answered 202.", registers });
-  const outcomes = new Counter({
-    name: "saga_outcomes_total",
-    help: "Orders that reached a terminal state, by result.",
-    labelNames: ["result"],
-    registers,
-  });
-  const duration = new Histogram({
-    name: "saga_duration_seconds",
-    help: "Time from order creation to its terminal state, by result.",
-    labelNames: ["result"],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers,
-    enableExemplars: true,
-  });
-  const revenue = new Counter({
-    name: "orders_revenue_minor_total",
-    help: "Confirmed order totals in minor units, by currency.",
-    labelNames: ["currency"],
-    registers,
-  });
-  for (const result of ["confirmed", "rejected", "cancelled"]) outcomes.inc({ result }, 0);
-  return {
-    accepted: () => accepted.inc(),
-    completed: (order) => {
-      const result = order.status.toLowerCase();
-      outcomes.inc({ result });
-      // Called inside the consumer span of the order's trace: the exemplar links the bucket to it.
-      observeWithTrace(duration, { result }, Math.max(0, Date.parse(order.updatedAt) - Date.parse(order.createdAt)) / 1000);
-      if (order.status === "CONFIRMED" && order.totalMinor !== null)
-        revenue.inc({ currency: order.currency ?? "unknown" }, order.totalMinor);
-    },
-  };
+  const accepted = new Counter({ name: "orders_accepted_total", help: "Orders answered 202.", registers: [registry] });
+  return { accepted: () => accepted.inc() };
 }
 
 /**
- * Open orders and the age of the oldest, from the OPEN_ORDERS stream at scrape time: a constant
- * number of broker requests whatever the number of orders ever placed. A stale oldest entry (its
- * order already terminal: a lost race between projector and saga) is removed here. The set is
- * shared by every replica: register these in the system registry, scraped once.
+ * The durables an open order waits in: inventory has not decided it, or payments has not settled
+ * it. The step that ends an order acks its message only after publishing the terminal event.
  */
-export function registerOpenOrderGauges(registry: Registry, store: OrderStore): void {
-  let summary: Promise<OpenSetSummary> | undefined;
-  const isOpen = async (orderId: string) => {
-    const view = await store.orders.get(orderId);
-    return view !== null && !isTerminal(view.value.status);
+const OPEN_STEPS: readonly ConsumerDef[] = [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.paymentsOnInventoryReserved];
+
+interface OpenOrders {
+  count: number;
+  oldestPlacedAtMs: number | undefined;
+}
+
+/**
+ * Open orders and the age of the oldest, read from the consumers' state at scrape time: per step,
+ * its pending and unacknowledged messages, and the first message past its ack floor (the oldest it
+ * has not finished). A constant number of broker requests whatever the number of orders ever
+ * placed, and nothing written per order. An order between two steps may count in both for a moment.
+ * Shared by every replica: registered in the system registry, scraped once.
+ */
+export function registerOpenOrderGauges(registry: Registry, bus: Bus): void {
+  const events = bus.events();
+  let pending: Promise<OpenOrders> | undefined;
+  const readStep = async (def: ConsumerDef): Promise<OpenOrders> => {
+    const info = await bus.jsm.consumers.info(def.event.stream, def.durable).catch(() => null);
+    const count = info ? info.num_pending + info.num_ack_pending : 0;
+    if (!info || count === 0) return { count: 0, oldestPlacedAtMs: undefined };
+    const oldest = await events.firstFrom(def.event.stream, info.ack_floor.stream_seq + 1, eventFilter(def.event));
+    const meta = (oldest?.message as OrderCreated | undefined)?.meta;
+    return { count, oldestPlacedAtMs: oldest ? Number(meta?.orderPlacedAtMs || BigInt(oldest.storedAtMs)) : undefined };
   };
-  const openOrders = (): Promise<OpenSetSummary> => {
+  const openOrders = (): Promise<OpenOrders> => {
     // One read serves both gauges of a scrape.
-    summary ??= store.open.summaryRepairingHead(isOpen).finally(() => setTimeout(() => (summary = undefined), 250).unref());
-    return summary;
+    pending ??= Promise.all(OPEN_STEPS.map(readStep))
+      .then((steps) => ({
+        count: steps.reduce((sum, s) => sum + s.count, 0),
+        oldestPlacedAtMs: steps.reduce<number | undefined>(
+          (min, s) => (s.oldestPlacedAtMs === undefined ? min : Math.min(min ?? Infinity, s.oldestPlacedAtMs)),
+          undefined,
+        ),
+      }))
+      .finally(() => setTimeout(() => (pending = undefined), 250).unref());
+    return pending;
   };
   new Gauge({
     name: "saga_open_orders",
@@ -78,8 +67,8 @@ export function registerOpenOrderGauges(registry: Registry, store: OrderStore): 
     help: "Age of the oldest order not yet in a terminal state (0 when none).",
     registers: [registry],
     async collect() {
-      const { oldest } = await openOrders();
-      this.set(oldest ? Math.max(0, (Date.now() - oldest.openedAt.getTime()) / 1000) : 0);
+      const { oldestPlacedAtMs } = await openOrders();
+      this.set(oldestPlacedAtMs === undefined ? 0 : Math.max(0, (Date.now() - oldestPlacedAtMs) / 1000));
     },
   });
 }

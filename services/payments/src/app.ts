@@ -5,6 +5,7 @@ import {
   createHttpServer,
   createLogger,
   createRegistry,
+  createSagaMetrics,
   createSystemRegistry,
   type Logger,
   type ServiceApp,
@@ -81,6 +82,7 @@ export async function buildApp({
     openapi: { ...PAYMENTS_API, version: serviceVersion(import.meta.url), securitySchemes: adminSecuritySchemes },
   });
   registerPaymentRoutes(http, store);
+  const saga = createSagaMetrics(registry, ["confirmed", "cancelled"]);
   registerProviderAdminRoutes(http, settings, config.ADMIN_TOKEN);
 
   return {
@@ -90,7 +92,7 @@ export async function buildApp({
     start: async ({ listen = true } = {}) => {
       await bus.consume(
         CONSUMERS.paymentsOnInventoryReserved,
-        onInventoryReserved({ store, provider, publish: bus.publish, deadlineMs: config.PAYMENT_DEADLINE_MS }),
+        onInventoryReserved({ store, provider, publish: bus.publish, deadlineMs: config.PAYMENT_DEADLINE_MS, saga }),
         config.CONSUMER_CONCURRENCY,
       );
       if (listen) await http.listen({ port: config.PORT, host: config.HOST });

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { CONSUMERS, EVENTS, eventMeta, InventoryReservedSchema } from "@shop/contracts";
+import { CONSUMERS, EVENTS, eventMeta, eventSubject, InventoryReservedSchema } from "@shop/contracts";
 import { type ContractRecorder, type NatsServerHandle, recordContract, startNatsServer, waitFor } from "@shop/testkit";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -65,8 +65,8 @@ async function settled(orderId: string): Promise<Payment> {
 async function outcomeEvents(orderId: string): Promise<string[]> {
   const subjects: string[] = [];
   for (const event of [EVENTS.paymentSucceeded, EVENTS.paymentFailed]) {
-    const found = await app.bus.jsm.streams.getMessage("PAYMENTS", { last_by_subj: event.subject }).catch(() => null);
-    if (found && found.header.get("Nats-Msg-Id") === `${event.type}:${orderId}`) subjects.push(event.subject);
+    const found = await app.bus.jsm.streams.getMessage("PAYMENTS", { last_by_subj: eventSubject(event, orderId) }).catch(() => null);
+    if (found) subjects.push(event.subject);
   }
   return subjects;
 }

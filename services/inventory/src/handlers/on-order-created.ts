@@ -9,6 +9,7 @@ export function onOrderCreated(deps: InventoryDeps) {
     if (lines.length === 0 || lines.some((line) => !line.sku || line.quantity < 1)) {
       throw new PermanentError("INVALID_EVENT", "order has no lines or a line without SKU or quantity");
     }
-    await reserveOrder(deps, { orderId, customerId: required(event.customerId, "customer_id"), lines });
+    const orderPlacedAtMs = Number(event.meta?.orderPlacedAtMs || event.meta?.occurredAtMs || 0n);
+    await reserveOrder(deps, { orderId, customerId: required(event.customerId, "customer_id"), lines, orderPlacedAtMs });
   };
 }

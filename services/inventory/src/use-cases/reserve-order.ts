@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { EVENTS, eventId, eventMeta, InventoryRejectedSchema, InventoryReservedSchema, RejectionReason } from "@shop/contracts";
 import type { Publish } from "@shop/eventbus";
+import type { SagaMetrics } from "@shop/telemetry";
 import type { InventoryStore } from "../adapters/inventory-store.js";
 import { type Reservation, type ReservedLine, totalOf } from "../domain/reservation.js";
 import { type HoldResult, hold, release } from "../domain/stock.js";
@@ -8,6 +9,8 @@ import { type HoldResult, hold, release } from "../domain/stock.js";
 export interface InventoryDeps {
   store: InventoryStore;
   publish: Publish;
+  /** Counts a rejected order when this publish stores its rejection. */
+  saga?: SagaMetrics;
   now?: () => Date;
 }
 
@@ -15,6 +18,8 @@ export interface ReserveOrderInput {
   orderId: string;
   customerId: string;
   lines: { sku: string; quantity: number }[];
+  /** When the order was placed, carried on to the next events (saga timing); now when unknown. */
+  orderPlacedAtMs?: number;
 }
 
 /**
@@ -33,7 +38,7 @@ export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput
   const existing = (await store.reservations.get(input.orderId))?.value;
   const final = existing ?? (await recordDecision(deps, input));
   if (final.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
-  await publishDecision(deps, final);
+  await publishDecision(deps, final, input.orderPlacedAtMs || Date.now());
   return final;
 }
 
@@ -118,24 +123,25 @@ async function holdLine(store: InventoryStore, orderId: string, line: { sku: str
 }
 
 /** Publishes the decision with an id derived from the order, so a replay publishes the same message. */
-async function publishDecision({ publish }: InventoryDeps, reservation: Reservation): Promise<void> {
+async function publishDecision({ publish, saga }: InventoryDeps, reservation: Reservation, placedAtMs: number): Promise<void> {
   const { orderId } = reservation;
   if (reservation.status === "REJECTED") {
     const event = create(InventoryRejectedSchema, {
-      meta: eventMeta(EVENTS.inventoryRejected, orderId),
+      meta: eventMeta(EVENTS.inventoryRejected, orderId, placedAtMs),
       reason: RejectionReason[reservation.rejection?.reason ?? "UNSPECIFIED"],
       skus: reservation.rejection?.skus ?? [],
       detail: `${reservation.rejection?.reason ?? "rejected"}`,
     });
-    await publish(EVENTS.inventoryRejected, event, { msgId: eventId(EVENTS.inventoryRejected, orderId) });
+    const ack = await publish(EVENTS.inventoryRejected, event, { msgId: eventId(EVENTS.inventoryRejected, orderId), firstOfSubject: true });
+    if (!ack.duplicate) saga?.finished("rejected", placedAtMs);
     return;
   }
   const money = (amountMinor: number) => ({ amountMinor: BigInt(amountMinor), currency: reservation.currency });
   const event = create(InventoryReservedSchema, {
-    meta: eventMeta(EVENTS.inventoryReserved, orderId),
+    meta: eventMeta(EVENTS.inventoryReserved, orderId, placedAtMs),
     customerId: reservation.customerId,
     lines: reservation.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: money(line.unitPriceMinor) })),
     total: money(reservation.totalMinor),
   });
-  await publish(EVENTS.inventoryReserved, event, { msgId: eventId(EVENTS.inventoryReserved, orderId) });
+  await publish(EVENTS.inventoryReserved, event, { msgId: eventId(EVENTS.inventoryReserved, orderId), firstOfSubject: true });
 }

@@ -1,6 +1,5 @@
 import { BUCKETS } from "@shop/contracts";
-import type { Bus, JsonKv, OpenSet } from "@shop/eventbus";
-import type { Order } from "../domain/order.js";
+import type { Bus, EventReader, JsonKv } from "@shop/eventbus";
 
 /** What an Idempotency-Key is bound to: enough to (re)publish the order it created. */
 export interface IdempotencyRecord {
@@ -12,16 +11,11 @@ export interface IdempotencyRecord {
 }
 
 export interface OrderStore {
-  orders: JsonKv<Order>;
+  /** The streams, read back: orders are derived from their events (order-reader.ts). */
+  events: EventReader;
   idempotency: JsonKv<IdempotencyRecord>;
-  /** Orders not yet terminal, with their creation time. */
-  open: OpenSet;
 }
 
 export async function createOrderStore(bus: Bus): Promise<OrderStore> {
-  return {
-    orders: await bus.kv<Order>(BUCKETS.orders),
-    idempotency: await bus.kv<IdempotencyRecord>(BUCKETS.orderIdempotency),
-    open: bus.openSet(),
-  };
+  return { events: bus.events(), idempotency: await bus.kv<IdempotencyRecord>(BUCKETS.orderIdempotency) };
 }

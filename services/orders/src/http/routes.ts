@@ -3,6 +3,7 @@ import { trace } from "@opentelemetry/api";
 import { ORDER_ID_ATTRIBUTE, type Publish } from "@shop/eventbus";
 import { apiProblems, bodyProblems, HttpProblem, jsonResponse, problemResponse, requestSpan, retryAfter } from "@shop/telemetry";
 import type { FastifyInstance } from "fastify";
+import { readOrder } from "../adapters/order-reader.js";
 import type { OrderStore } from "../adapters/order-store.js";
 import { duplicateSkus, type Order, progressOf } from "../domain/order.js";
 import type { OrderMetrics } from "../metrics.js";
@@ -45,9 +46,7 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
       if (duplicates.length > 0) {
         throw new HttpProblem(400, "DUPLICATE_SKU", "Invalid request", `each SKU may appear on one line only: ${duplicates.join(", ")}`);
       }
-      const onViewWriteFailed = (err: unknown, orderId: string) =>
-        request.log.warn({ err, orderId }, "order accepted; view write failed, projector will write it");
-      const order = await placeOrder({ store, publish, onViewWriteFailed }, request.body, request.headers["idempotency-key"]);
+      const order = await placeOrder({ store, publish }, request.body, request.headers["idempotency-key"]);
       metrics.accepted();
       // On the request's SERVER span (the active span here is @fastify/otel's handler span) and the handler span.
       requestSpan(request)?.setAttribute(ORDER_ID_ATTRIBUTE, order.orderId);
@@ -74,9 +73,9 @@ export function registerOrderRoutes(app: FastifyInstance, { store, publish, metr
     async function getOrderHandler(request) {
       // Not shop.order.id: a lookup is its own trace, not part of the order's saga trace.
       requestSpan(request)?.setAttribute("shop.order.lookup_id", request.params.id);
-      const found = await store.orders.get(request.params.id);
+      const found = await readOrder(store.events, request.params.id);
       if (!found) throw new HttpProblem(404, "ORDER_NOT_FOUND", "Order not found", `no order ${request.params.id}`);
-      return toView(found.value);
+      return toView(found);
     },
   );
 }

@@ -3,6 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { EVENTS, eventId, eventMeta, OrderCreatedSchema } from "@shop/contracts";
 import type { Publish } from "@shop/eventbus";
 import { HttpProblem } from "@shop/telemetry";
+import { readOrder } from "../adapters/order-reader.js";
 import type { IdempotencyRecord, OrderStore } from "../adapters/order-store.js";
 import { newOrder, type Order } from "../domain/order.js";
 
@@ -15,17 +16,16 @@ export interface PlaceOrderDeps {
   store: OrderStore;
   publish: Publish;
   now?: () => Date;
-  /** Told when the view could not be written after the order was accepted (the projector repairs it). */
-  onViewWriteFailed?: (err: unknown, orderId: string) => void;
 }
 
 /**
- * Accepts an order. The ORDERS stream is the record: the event is published (and acknowledged by
- * JetStream) before anything else, then the KV view is written so a GET right after the 202 finds it;
- * after a crash between the two, the orders-on-order-created projector writes the view.
+ * Accepts an order: the ORDERS stream is the record, so the order exists once its event is
+ * acknowledged by JetStream, and GET /orders/:id reads it from there. A retry with the same
+ * Idempotency-Key finds the order by the key's record; if the first attempt died before
+ * publishing, the retry publishes it (fenced: an order's created event is stored once).
  */
 export async function placeOrder(
-  { store, publish, now = () => new Date(), onViewWriteFailed }: PlaceOrderDeps,
+  { store, publish, now = () => new Date() }: PlaceOrderDeps,
   input: PlaceOrderInput,
   idempotencyKey?: string,
 ): Promise<Order> {
@@ -52,8 +52,8 @@ export async function placeOrder(
         );
       }
       record = existing;
-      const view = await store.orders.get(record.orderId);
-      if (view) return view.value;
+      const placed = await readOrder(store.events, record.orderId);
+      if (placed) return placed;
     }
   }
   const order = newOrder(
@@ -62,22 +62,14 @@ export async function placeOrder(
     record.items.map((i) => ({ ...i })),
     record.createdAt,
   );
+  const placedAtMs = Date.parse(order.createdAt);
   const event = create(OrderCreatedSchema, {
-    meta: eventMeta(EVENTS.orderCreated, order.orderId, Date.parse(order.createdAt)),
+    meta: eventMeta(EVENTS.orderCreated, order.orderId, placedAtMs, placedAtMs),
     customerId: order.customerId,
     lines: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
   });
-  await publish(EVENTS.orderCreated, event, { msgId: eventId(EVENTS.orderCreated, order.orderId) });
-  // From here the order is accepted: a failed view write must not turn into an error the client
-  // would retry (creating a second order); the projector writes the view from the stream.
-  try {
-    if (await store.orders.create(order.orderId, order)) return order;
-    // The projector (or a concurrent retry with the same key) wrote it first and it may have moved on.
-    return (await store.orders.get(order.orderId))?.value ?? order;
-  } catch (err) {
-    onViewWriteFailed?.(err, order.orderId);
-    return order;
-  }
+  await publish(EVENTS.orderCreated, event, { msgId: eventId(EVENTS.orderCreated, order.orderId), firstOfSubject: true });
+  return order;
 }
 
 function hashRequest(input: PlaceOrderInput): string {

@@ -13,6 +13,7 @@ export function onInventoryReserved(deps: ChargeOrderDeps) {
       customerId: required(event.customerId, "customer_id"),
       amountMinor,
       currency: required(total.currency, "total.currency"),
+      orderPlacedAtMs: Number(event.meta?.orderPlacedAtMs ?? 0n),
     });
   };
 }

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { EVENTS, eventId, eventMeta, FailureReason, PaymentFailedSchema, PaymentSucceededSchema } from "@shop/contracts";
 import { errorMessage, type Publish } from "@shop/eventbus";
+import type { SagaMetrics } from "@shop/telemetry";
 import type { ChargeRequest, PaymentProvider } from "../adapters/fake-provider.js";
 import type { PaymentStore } from "../adapters/payment-store.js";
 import { completeVoid, isOverdue, newPayment, type Payment, recordFailedAttempt, settle, startVoiding } from "../domain/payment.js";
@@ -12,6 +13,8 @@ export interface ChargeOrderDeps {
   publish: Publish;
   /** A payment without an answer after this long is abandoned and its key voided. */
   deadlineMs: number;
+  /** Counts the order's outcome when this publish stores it. */
+  saga?: SagaMetrics;
   now?: () => Date;
 }
 
@@ -20,6 +23,8 @@ export interface ChargeOrderInput {
   customerId: string;
   amountMinor: number;
   currency: string;
+  /** From the event's meta: when the order was placed (0 when an older producer did not say). */
+  orderPlacedAtMs: number;
 }
 
 /**
@@ -36,7 +41,8 @@ export async function chargeOrder(deps: ChargeOrderDeps, input: ChargeOrderInput
     if (!stored) throw new Error(`payment of ${input.orderId} vanished`);
     return stored;
   };
-  const fresh = newPayment(input, now().toISOString());
+  const { orderPlacedAtMs: _placed, ...charge } = input;
+  const fresh = newPayment(charge, now().toISOString());
   let payment = (await store.payments.create(input.orderId, fresh)) ? fresh : (await store.payments.get(input.orderId))?.value;
   if (!payment) throw new Error(`payment of ${input.orderId} vanished`);
 
@@ -56,7 +62,7 @@ export async function chargeOrder(deps: ChargeOrderDeps, input: ChargeOrderInput
       throw err;
     }
   }
-  await publishOutcome(deps.publish, payment);
+  await publishOutcome(deps, payment, input.orderPlacedAtMs);
   return payment;
 }
 
@@ -70,22 +76,29 @@ const FAILURE_REASONS = {
   PROVIDER_UNAVAILABLE: FailureReason.PROVIDER_UNAVAILABLE,
 } as const;
 
-async function publishOutcome(publish: Publish, payment: Payment): Promise<void> {
+/** Publishes the settled outcome once per order (fenced on its subject); a republish is a duplicate. */
+async function publishOutcome({ publish, saga }: ChargeOrderDeps, payment: Payment, placedAtMs: number): Promise<void> {
   const amount = { amountMinor: BigInt(payment.amountMinor), currency: payment.currency };
+  const placed = placedAtMs || Date.parse(payment.createdAt);
   if (payment.status === "SUCCEEDED") {
     const event = create(PaymentSucceededSchema, {
-      meta: eventMeta(EVENTS.paymentSucceeded, payment.orderId),
+      meta: eventMeta(EVENTS.paymentSucceeded, payment.orderId, placed),
       amount,
       providerChargeId: payment.chargeId ?? "",
     });
-    await publish(EVENTS.paymentSucceeded, event, { msgId: eventId(EVENTS.paymentSucceeded, payment.orderId) });
+    const ack = await publish(EVENTS.paymentSucceeded, event, {
+      msgId: eventId(EVENTS.paymentSucceeded, payment.orderId),
+      firstOfSubject: true,
+    });
+    if (!ack.duplicate) saga?.finished("confirmed", placed, { amountMinor: payment.amountMinor, currency: payment.currency });
   } else if (payment.status === "FAILED") {
     const event = create(PaymentFailedSchema, {
-      meta: eventMeta(EVENTS.paymentFailed, payment.orderId),
+      meta: eventMeta(EVENTS.paymentFailed, payment.orderId, placed),
       amount,
       reason: FAILURE_REASONS[payment.failure?.code ?? "DECLINED"],
       detail: payment.failure?.reason ?? "declined",
     });
-    await publish(EVENTS.paymentFailed, event, { msgId: eventId(EVENTS.paymentFailed, payment.orderId) });
+    const ack = await publish(EVENTS.paymentFailed, event, { msgId: eventId(EVENTS.paymentFailed, payment.orderId), firstOfSubject: true });
+    if (!ack.duplicate) saga?.finished("cancelled", placed);
   }
 }

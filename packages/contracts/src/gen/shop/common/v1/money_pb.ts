@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/common/v1/money.proto.
  */
 export const file_shop_common_v1_money: GenFile = /*@__PURE__*/
-  fileDesc("ChpzaG9wL2NvbW1vbi92MS9tb25leS5wcm90bxIOc2hvcC5jb21tb24udjEiLwoFTW9uZXkSFAoMYW1vdW50X21pbm9yGAEgASgDEhAKCGN1cnJlbmN5GAIgASgJIkcKCUV2ZW50TWV0YRIQCghldmVudF9pZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRIWCg5vY2N1cnJlZF9hdF9tcxgDIAEoA2IGcHJvdG8z");
+  fileDesc("ChpzaG9wL2NvbW1vbi92MS9tb25leS5wcm90bxIOc2hvcC5jb21tb24udjEiLwoFTW9uZXkSFAoMYW1vdW50X21pbm9yGAEgASgDEhAKCGN1cnJlbmN5GAIgASgJImMKCUV2ZW50TWV0YRIQCghldmVudF9pZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRIWCg5vY2N1cnJlZF9hdF9tcxgDIAEoAxIaChJvcmRlcl9wbGFjZWRfYXRfbXMYBCABKANiBnByb3RvMw");
 
 /**
  * Money is an integer amount of minor units (cents) plus an ISO 4217 currency; never a float.
@@ -60,6 +60,14 @@ export type EventMeta = Message<"shop.common.v1.EventMeta"> & {
    * @generated from field: int64 occurred_at_ms = 3;
    */
   occurredAtMs: bigint;
+
+  /**
+   * When the order was placed (milliseconds since the Unix epoch), carried along the whole saga so
+   * the service that publishes an order's terminal event can time the saga.
+   *
+   * @generated from field: int64 order_placed_at_ms = 4;
+   */
+  orderPlacedAtMs: bigint;
 };
 
 /**
