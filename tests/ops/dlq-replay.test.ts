@@ -86,7 +86,7 @@ describe("shopctl and the DLQ", () => {
         inventory: { subject: `inventory.reserved.v1.${orderId}` },
         payment: { subject: `payments.succeeded.v1.${orderId}`, message: { amount: { amountMinor: "2500", currency: "EUR" } } },
       },
-      reservation: { status: "SOLD" },
+      reservation: { status: "RESERVED", totalMinor: 2_500 },
       payment: { status: "SUCCEEDED" },
     });
   });

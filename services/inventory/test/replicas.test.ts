@@ -43,7 +43,8 @@ describe("two inventory replicas on the same keys", () => {
     await settleReservation(two.store, "settle-2", "SOLD");
     await settleReservation(one.store, "settle-1", "RELEASED");
     expect(await stockOf(one.store, "SETTLE")).toMatchObject({ available: 4, reserved: 0, sold: 1, holds: {} });
-    expect((await one.store.reservations.get("settle-2"))?.value.status).toBe("SOLD");
+    // The decision stays as recorded: the payment event is the outcome's record, the hold is gone.
+    expect((await one.store.reservations.get("settle-2"))?.value.status).toBe("RESERVED");
   });
 
   it("a hold taken for an order another replica has already rejected is released by the replica that meets the rejection", async () => {

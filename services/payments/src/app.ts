@@ -37,6 +37,9 @@ export interface PaymentsApp extends ServiceApp {
   store: PaymentStore;
 }
 
+/** NATS connection name of the simulated payment provider (its ledger), apart from the service's own. */
+export const PROVIDER_CONNECTION = "payment-provider-sim";
+
 export async function buildApp({
   config,
   logger = createLogger({ service: SERVICE, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
@@ -50,7 +53,8 @@ export async function buildApp({
     consumers: [CONSUMERS.paymentsOnInventoryReserved],
     buckets: [BUCKETS.payments, BUCKETS.providerLedger],
   });
-  const store = await createPaymentStore(bus);
+  const providerBus = await Bus.connect({ url: config.NATS_URL, name: PROVIDER_CONNECTION, logger });
+  const store = await createPaymentStore(bus, providerBus);
   // Faults start from the environment and can be changed at run time through /admin/provider/faults.
   const settings: ProviderSettings = {
     failureRate: config.PAYMENT_FAILURE_RATE,
@@ -100,6 +104,7 @@ export async function buildApp({
     close: async () => {
       await http.close();
       await bus.close();
+      await providerBus.close();
       breaker.shutdown();
     },
   };

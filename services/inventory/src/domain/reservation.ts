@@ -6,7 +6,10 @@ export interface ReservedLine {
   unitPriceMinor: number;
 }
 
-/** Inventory's decision for one order; written once, then only moved to SOLD or RELEASED. */
+/**
+ * Inventory's decision for one order, written once. SOLD and RELEASED are what earlier versions
+ * wrote at settlement; the outcome is now the payment event, and the SKUs' holds tell what is left.
+ */
 export interface Reservation {
   orderId: string;
   customerId: string;

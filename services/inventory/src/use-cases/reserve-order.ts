@@ -35,6 +35,9 @@ export interface ReserveOrderInput {
  */
 export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
   const { store } = deps;
+  // Read first even on a first delivery: an order's event stored twice (a producer retrying past
+  // the duplicate window without the subject fence) would otherwise hold again after its order was
+  // settled, and that hold would stay. The create below decides between concurrent attempts.
   const existing = (await store.reservations.get(input.orderId))?.value;
   const final = existing ?? (await recordDecision(deps, input));
   if (final.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);

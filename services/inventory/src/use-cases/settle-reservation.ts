@@ -11,24 +11,26 @@ const tracer = trace.getTracer("@shop/inventory");
  * Payment succeeded -> the held units become sold; payment failed -> they are released (the
  * compensation). Each SKU step is a no-op when already applied, so a replay changes nothing.
  */
-export function settleReservation(store: InventoryStore, orderId: string, outcome: Settlement, now = () => new Date()): Promise<void> {
+export function settleReservation(store: InventoryStore, orderId: string, outcome: Settlement): Promise<void> {
   const name = outcome === "SOLD" ? "commit reservation" : "release reservation (compensation)";
   const attributes = { [ORDER_ID_ATTRIBUTE]: orderId, "shop.saga.step": outcome === "SOLD" ? "commit" : "compensation" };
-  return inSpan(tracer, name, { attributes }, () => settle(store, orderId, outcome, now));
+  return inSpan(tracer, name, { attributes }, () => settle(store, orderId, outcome));
 }
 
-async function settle(store: InventoryStore, orderId: string, outcome: Settlement, now: () => Date): Promise<void> {
-  // Usually answered from the cache; a stale answer only meets the compare-and-set below.
+/**
+ * The reservation is not rewritten: the payment event is the record of the outcome, and each SKU's
+ * hold is the record of what is left to settle (a hold is committed or released once, then gone).
+ */
+async function settle(store: InventoryStore, orderId: string, outcome: Settlement): Promise<void> {
+  // The decision never changes once recorded: a cached copy is as good as the server's.
   const found = await store.reservations.readOwn(orderId);
   if (!found) throw new PermanentError("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`);
   const reservation = found.value;
+  // SOLD and RELEASED: settled by an earlier version, which recorded it here.
   if (reservation.status === outcome) return;
   if (reservation.status !== "RESERVED") {
     throw new PermanentError("RESERVATION_CONFLICT", `cannot mark reservation of ${orderId} ${outcome}: it is ${reservation.status}`);
   }
   const apply = outcome === "SOLD" ? commit : release;
   await Promise.all(reservation.lines.map((line) => store.stock.update(line.sku, (current) => (current ? apply(current, orderId) : null))));
-  await store.reservations.update(orderId, (current) =>
-    current?.status === "RESERVED" ? { ...current, status: outcome, updatedAt: now().toISOString() } : null,
-  );
 }
