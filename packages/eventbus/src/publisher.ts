@@ -127,16 +127,6 @@ export function createPublisher({
   };
 }
 
-/**
- * Whether a stored message was published with the subject fence (`firstOfSubject`): the server
- * stored it only because its subject held nothing, so it is the first event of its type for its order.
- */
-export function isFirstOfSubject(headers: MsgHdrs | undefined): boolean {
-  return headers?.get(EXPECTED_LAST_SUBJECT_SEQUENCE) === "0";
-}
-
-const EXPECTED_LAST_SUBJECT_SEQUENCE = "Nats-Expected-Last-Subject-Sequence";
-
 export function buildHeaders(typeName: string, extra: Record<string, string> = {}): MsgHdrs {
   const hdrs = natsHeaders();
   hdrs.set(HEADER_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE);

@@ -33,15 +33,12 @@ export interface ReserveOrderInput {
  * A replica killed after holding and before meeting the recorded rejection (another replica having
  * acked the message) leaves its hold behind: the hold sweep (release-stale-holds.ts) releases it.
  */
-export async function reserveOrder(
-  deps: InventoryDeps,
-  input: ReserveOrderInput,
-  { decidedBefore = true }: { decidedBefore?: boolean } = {},
-): Promise<Reservation> {
+export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
   const { store } = deps;
-  // A decision that may exist is read first: deciding again after the order was settled would take
-  // a hold that nothing releases. The create below decides between concurrent attempts.
-  const existing = decidedBefore ? (await store.reservations.get(input.orderId))?.value : undefined;
+  // Read first even on a first delivery: an order's event stored twice (a producer retrying past
+  // the duplicate window without the subject fence) would otherwise hold again after its order was
+  // settled, and that hold would stay. The create below decides between concurrent attempts.
+  const existing = (await store.reservations.get(input.orderId))?.value;
   const final = existing ?? (await recordDecision(deps, input));
   if (final.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
   await publishDecision(deps, final, input.orderPlacedAtMs || Date.now());
