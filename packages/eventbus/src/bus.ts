@@ -86,8 +86,9 @@ export class Bus {
     this.ready = true;
   }
 
-  async kv<T>(bucket: string): Promise<JsonKv<T>> {
-    return new JsonKv<T>(await new Kvm(this.js).open(bucket), bucket, this.jsm, () => this.link.isConnected());
+  /** `lingerMs`: see JsonKv (batching updates of busy keys). */
+  async kv<T>(bucket: string, { lingerMs = 0 }: { lingerMs?: number } = {}): Promise<JsonKv<T>> {
+    return new JsonKv<T>(await new Kvm(this.js).open(bucket), bucket, this.jsm, () => this.link.isConnected(), lingerMs);
   }
 
   /** Reads events back from their streams (the record of every order). */

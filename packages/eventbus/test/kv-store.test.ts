@@ -43,6 +43,20 @@ describe("JsonKv updates against a real nats-server", () => {
     expect(writes).toBeLessThan(20);
   });
 
+  it("with a linger, updates of an idle key that arrive within it share one write", async () => {
+    const kv = await bus.kv<Counter>(BUCKET, { lingerMs: 200 });
+    await kv.update("lingered", add(1));
+    const before = await writesSoFar();
+    // Issued in separate turns of the event loop, each after the previous one was queued.
+    const pending: Promise<Counter | null>[] = [];
+    for (let i = 0; i < 5; i++) {
+      pending.push(kv.update("lingered", add(1)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await Promise.all(pending)).map((r) => r?.count)).toEqual([2, 3, 4, 5, 6]);
+    expect((await writesSoFar()) - before).toBe(1);
+  });
+
   it("a write by another process behind the cache's back is caught by compare-and-set and the update applied on top of it", async () => {
     const kv = await bus.kv<Counter>(BUCKET);
     const other = await otherProcess.kv<Counter>(BUCKET);

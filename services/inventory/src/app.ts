@@ -57,7 +57,7 @@ export async function buildApp({
     consumers: [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.inventoryOnPaymentSucceeded, CONSUMERS.inventoryOnPaymentFailed],
     buckets: [BUCKETS.stock, BUCKETS.reservations],
   });
-  const store = await createInventoryStore(bus);
+  const store = await createInventoryStore(bus, { stockLingerMs: config.STOCK_WRITE_LINGER_MS });
   if (config.SEED_CATALOG) {
     const seeded = await seedCatalog(store, catalog);
     if (seeded.length > 0) logger.info({ skus: seeded }, "seeded catalog");

@@ -10,6 +10,11 @@ const shape = {
   ADMIN_TOKEN: z.string().min(16).optional(),
   /** How often stale holds of rejected orders are looked for and released (0 = off); at most a day, a timer's range. */
   HOLD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  /**
+   * How long a stock update waits for updates of the same SKU to share its compare-and-set (0 = write
+   * at once): fewer broker messages per order under load, that much more saga latency per step.
+   */
+  STOCK_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(5),
 };
 
 export type InventoryConfig = ReturnType<typeof loadInventoryConfig>;

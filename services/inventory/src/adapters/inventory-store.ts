@@ -8,6 +8,10 @@ export interface InventoryStore {
   reservations: JsonKv<Reservation>;
 }
 
-export async function createInventoryStore(bus: Bus): Promise<InventoryStore> {
-  return { stock: await bus.kv<StockItem>(BUCKETS.stock), reservations: await bus.kv<Reservation>(BUCKETS.reservations) };
+/** `stockLingerMs`: how long a stock update waits for others on the same SKU to share its write. */
+export async function createInventoryStore(bus: Bus, { stockLingerMs = 0 }: { stockLingerMs?: number } = {}): Promise<InventoryStore> {
+  return {
+    stock: await bus.kv<StockItem>(BUCKETS.stock, { lingerMs: stockLingerMs }),
+    reservations: await bus.kv<Reservation>(BUCKETS.reservations),
+  };
 }
