@@ -29,7 +29,7 @@ export interface StepResult {
   cpuMsPerOrder: number;
   /** Messages (in + out) on the services' own NATS connections per completed order, from /connz. */
   serviceMessagesPerOrder: number;
-  /** Messages on the load generator's NATS connection (its watch of the orders view) per completed order. */
+  /** Messages on the load generator's NATS connection (its subscriptions to the terminal events) per completed order. */
   loadgenMessagesPerOrder: number;
   /** Messages (in + out) per completed order by NATS connection name (orders, inventory, payments, shop-load, shop-bench). */
   messagesPerOrderByConnection: Record<string, number>;

@@ -22,8 +22,8 @@ shop-load chart result.json|bench.json... [--out chart.svg]
 
 Open-loop load on POST /orders: request i is sent at start + i/rate whatever came before, and its
 latency counts from that intended time. Several --url (comma-separated replicas of orders) get the
-requests round-robin. End-to-end latency runs to the order's terminal state,
-watched in the orders view bucket. 'chart' draws throughput and latency against offered rate from
+requests round-robin. End-to-end latency runs to the order's terminal event (payments succeeded or
+failed, inventory rejected), watched on --nats-url. 'chart' draws throughput and latency against offered rate from
 shop-load results (one point each) or a shop-bench JSON (one point per step).`);
   process.exit(0);
 }
