@@ -51,10 +51,13 @@ interface Written {
  *
  * `lingerMs` holds the first update of an idle key that long before writing, so updates arriving
  * meanwhile share its write: fewer broker messages on keys many orders touch, for that much latency.
+ * An update may ask for its own linger; the key is written when the earliest one is due.
  */
 export class JsonKv<T> {
   private readonly latest = new LRUCache<string, Written>({ max: CACHED_KEYS });
   private readonly queues = new Map<string, QueuedUpdate<T>[]>();
+  /** Keys whose queue is lingering (not yet writing), and when their write is due. */
+  private readonly lingering = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly kv: KV,
@@ -129,18 +132,34 @@ export class JsonKv<T> {
    * stored value (unchanged when `mutate` returned null, null when the key is absent and stays so).
    * `mutate` must be a pure function of its argument: it may run more than once.
    */
-  update(key: string, mutate: Mutator<T>): Promise<T | null> {
+  update(key: string, mutate: Mutator<T>, { lingerMs = this.lingerMs }: { lingerMs?: number } = {}): Promise<T | null> {
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(key);
       if (queue) {
         queue.push({ mutate, resolve, reject });
+        // While a write is in flight the queue is written right after it; while it lingers, sooner if asked.
+        const waiting = this.lingering.get(key);
+        if (waiting && performance.now() + lingerMs < waiting.dueAt) this.startDrain(key, lingerMs);
         return;
       }
       this.queues.set(key, [{ mutate, resolve, reject }]);
-      const drain = () => void this.exclusive(key, () => this.drainUpdates(key));
-      if (this.lingerMs > 0) setTimeout(drain, this.lingerMs);
-      else drain();
+      this.startDrain(key, lingerMs);
     });
+  }
+
+  private startDrain(key: string, lingerMs: number): void {
+    const waiting = this.lingering.get(key);
+    if (waiting) clearTimeout(waiting.timer);
+    this.lingering.delete(key);
+    const drain = () => {
+      this.lingering.delete(key);
+      void this.exclusive(key, () => this.drainUpdates(key));
+    };
+    if (lingerMs <= 0) {
+      drain();
+      return;
+    }
+    this.lingering.set(key, { dueAt: performance.now() + lingerMs, timer: setTimeout(drain, lingerMs) });
   }
 
   /** Writes the updates queued for `key` as one batch; a later batch takes the key lock again, so put/delete are not starved. */

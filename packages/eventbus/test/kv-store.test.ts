@@ -57,6 +57,18 @@ describe("JsonKv updates against a real nats-server", () => {
     expect((await writesSoFar()) - before).toBe(1);
   });
 
+  it("an update asking for a shorter linger brings the key's write forward, and both share it", async () => {
+    const kv = await bus.kv<Counter>(BUCKET);
+    await kv.update("brought-forward", add(1));
+    const before = await writesSoFar();
+    // Without being brought forward the first would wait a minute (the test would time out).
+    const patient = kv.update("brought-forward", add(10), { lingerMs: 60_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    const urgent = kv.update("brought-forward", add(100), { lingerMs: 0 });
+    expect([(await patient)?.count, (await urgent)?.count]).toEqual([11, 111]);
+    expect((await writesSoFar()) - before).toBe(1);
+  });
+
   it("a write by another process behind the cache's back is caught by compare-and-set and the update applied on top of it", async () => {
     const kv = await bus.kv<Counter>(BUCKET);
     const other = await otherProcess.kv<Counter>(BUCKET);

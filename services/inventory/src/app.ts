@@ -84,8 +84,10 @@ export async function buildApp({
     start: async ({ listen = true } = {}) => {
       const n = config.CONSUMER_CONCURRENCY;
       await bus.consume(CONSUMERS.inventoryOnOrderCreated, onOrderCreated({ store, publish: bus.publish, saga }), n);
-      await bus.consume(CONSUMERS.inventoryOnPaymentSucceeded, onPaymentSucceeded(store), n);
-      await bus.consume(CONSUMERS.inventoryOnPaymentFailed, onPaymentFailed(store), n);
+      // Settlements linger longer to share writes, so more of them are in flight at once.
+      const settle = { lingerMs: config.SETTLE_WRITE_LINGER_MS };
+      await bus.consume(CONSUMERS.inventoryOnPaymentSucceeded, onPaymentSucceeded(store, settle), config.SETTLE_CONCURRENCY);
+      await bus.consume(CONSUMERS.inventoryOnPaymentFailed, onPaymentFailed(store, settle), config.SETTLE_CONCURRENCY);
       if (config.HOLD_SWEEP_INTERVAL_MS > 0) holdSweeper.start(config.HOLD_SWEEP_INTERVAL_MS);
       if (listen) await http.listen({ port: config.PORT, host: config.HOST });
     },

@@ -15,6 +15,13 @@ const shape = {
    * at once): fewer broker messages per order under load, that much more saga latency per step.
    */
   STOCK_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(5),
+  /**
+   * The same for settling a paid or failed order's holds, which is off the order's path (the order is
+   * final once its payment event is stored), so it waits longer and shares more.
+   */
+  SETTLE_WRITE_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(100),
+  /** Settlement handlers in flight per durable: they spend most of their time lingering. */
+  SETTLE_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(256),
 };
 
 export type InventoryConfig = ReturnType<typeof loadInventoryConfig>;

@@ -11,17 +11,25 @@ const tracer = trace.getTracer("@shop/inventory");
  * Payment succeeded -> the held units become sold; payment failed -> they are released (the
  * compensation). Each SKU step is a no-op when already applied, so a replay changes nothing.
  */
-export function settleReservation(store: InventoryStore, orderId: string, outcome: Settlement): Promise<void> {
+export interface SettleOptions {
+  /**
+   * How long a settlement waits for others on the same SKU to share its write. Settling is off the
+   * order's path (the order is final once the payment event is stored), so it can wait longer than a hold.
+   */
+  lingerMs?: number;
+}
+
+export function settleReservation(store: InventoryStore, orderId: string, outcome: Settlement, options: SettleOptions = {}): Promise<void> {
   const name = outcome === "SOLD" ? "commit reservation" : "release reservation (compensation)";
   const attributes = { [ORDER_ID_ATTRIBUTE]: orderId, "shop.saga.step": outcome === "SOLD" ? "commit" : "compensation" };
-  return inSpan(tracer, name, { attributes }, () => settle(store, orderId, outcome));
+  return inSpan(tracer, name, { attributes }, () => settle(store, orderId, outcome, options));
 }
 
 /**
  * The reservation is not rewritten: the payment event is the record of the outcome, and each SKU's
  * hold is the record of what is left to settle (a hold is committed or released once, then gone).
  */
-async function settle(store: InventoryStore, orderId: string, outcome: Settlement): Promise<void> {
+async function settle(store: InventoryStore, orderId: string, outcome: Settlement, { lingerMs }: SettleOptions): Promise<void> {
   // The decision never changes once recorded: a cached copy is as good as the server's.
   const found = await store.reservations.readOwn(orderId);
   if (!found) throw new PermanentError("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`);
@@ -32,5 +40,8 @@ async function settle(store: InventoryStore, orderId: string, outcome: Settlemen
     throw new PermanentError("RESERVATION_CONFLICT", `cannot mark reservation of ${orderId} ${outcome}: it is ${reservation.status}`);
   }
   const apply = outcome === "SOLD" ? commit : release;
-  await Promise.all(reservation.lines.map((line) => store.stock.update(line.sku, (current) => (current ? apply(current, orderId) : null))));
+  const linger = lingerMs === undefined ? {} : { lingerMs };
+  await Promise.all(
+    reservation.lines.map((line) => store.stock.update(line.sku, (current) => (current ? apply(current, orderId) : null), linger)),
+  );
 }
