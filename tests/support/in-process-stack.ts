@@ -120,17 +120,10 @@ export async function startInProcessStack({
     streamMessages: async (stream) => (await probe.jsm.streams.info(stream)).state.messages,
     deadLetters: (durable) => probe.deadLetters(durable),
     settled: async () => {
-      await waitFor(
-        async () => {
-          for (const stream of ["ORDERS", "INVENTORY", "PAYMENTS"]) {
-            for await (const info of probe.jsm.consumers.list(stream)) {
-              if (info.config.durable_name && (info.num_pending > 0 || info.num_ack_pending > 0)) return false;
-            }
-          }
-          return true;
-        },
-        { what: "every consumer to be fully acked", timeoutMs: 20_000 },
-      );
+      await waitFor(async () => (await probe.durableBacklogs()).every((d) => d.pending === 0 && d.ackPending === 0), {
+        what: "every consumer to be fully acked",
+        timeoutMs: 20_000,
+      });
     },
     close: async () => {
       await probe.close();

@@ -1,4 +1,3 @@
-import { STREAMS } from "@shop/contracts";
 import type { Bus } from "@shop/eventbus";
 
 /** Messages the broker has taken in and sent out so far, from its /varz monitoring endpoint. */
@@ -44,11 +43,5 @@ export function messagesByName(before: ConnectionMessages, after: ConnectionMess
 
 /** Messages the saga's durable consumers still have to process (pending plus unacknowledged). */
 export async function sagaBacklog(bus: Bus): Promise<number> {
-  let backlog = 0;
-  for (const stream of [STREAMS.orders, STREAMS.inventory, STREAMS.payments]) {
-    for await (const info of bus.jsm.consumers.list(stream.name)) {
-      if (info.config.durable_name) backlog += info.num_pending + info.num_ack_pending;
-    }
-  }
-  return backlog;
+  return (await bus.durableBacklogs()).reduce((sum, d) => sum + d.pending + d.ackPending, 0);
 }

@@ -104,16 +104,9 @@ export async function checkInvariants(
     }
   }
 
-  let unacked = 0;
-  for (const stream of ["ORDERS", "INVENTORY", "PAYMENTS"]) {
-    for await (const info of bus.jsm.consumers.list(stream)) {
-      // Durables only: a tool's short-lived scan consumer is not the saga's work.
-      if (info.config.durable_name && (info.num_pending > 0 || info.num_ack_pending > 0)) {
-        unacked++;
-        details.push(`consumer ${info.name}: ${info.num_pending} pending, ${info.num_ack_pending} unacked`);
-      }
-    }
-  }
+  const busy = (await bus.durableBacklogs()).filter((d) => d.pending > 0 || d.ackPending > 0);
+  for (const d of busy) details.push(`consumer ${d.durable}: ${d.pending} pending, ${d.ackPending} unacked`);
+  const unacked = busy.length;
   const letters = await bus.deadLetters();
   for (const l of letters.slice(0, 5)) details.push(`DLQ ${l.consumer}: ${l.reason}`);
 
@@ -147,11 +140,7 @@ export async function drained(bus: Bus, sent: readonly SentRequest[]): Promise<b
   for (const r of sent) {
     if (r.orderId && !TERMINAL.has(orders.get(r.orderId)?.status ?? "MISSING")) return false;
   }
-  for (const stream of ["ORDERS", "INVENTORY", "PAYMENTS"]) {
-    for await (const info of bus.jsm.consumers.list(stream)) {
-      if (info.config.durable_name && (info.num_pending > 0 || info.num_ack_pending > 0)) return false;
-    }
-  }
+  if ((await bus.durableBacklogs()).some((d) => d.pending > 0 || d.ackPending > 0)) return false;
   // Every order is terminal, so nothing may stay held: waiting here gives inventory's sweep the time
   // to release a hold a killed replica left behind (a hold it cannot repair still fails the check).
   const stock = await bus.kv<{ reserved: number }>(BUCKETS.stock);

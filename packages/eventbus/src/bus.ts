@@ -2,7 +2,7 @@ import type { DescMessage } from "@bufbuild/protobuf";
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { ConsumerDef } from "@shop/contracts";
+import { type ConsumerDef, STREAMS } from "@shop/contracts";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { connectNats, type NatsLink } from "./connection.js";
@@ -42,6 +42,12 @@ export interface BusOptions {
   registry?: Registry;
   /** Backlog and DLQ depth read from JetStream at scrape time: the same on every replica. */
   systemRegistry?: Registry;
+}
+
+export interface DurableBacklog {
+  durable: string;
+  pending: number;
+  ackPending: number;
 }
 
 /** A service's whole view of NATS: publish, consume, KV, provisioning, shutdown. */
@@ -109,6 +115,20 @@ export class Bus {
     this.consumers.push(handle);
     this.consumerDefs.push(def);
     return handle;
+  }
+
+  /**
+   * Every durable of the saga's streams with what it still has to process (pending plus
+   * unacknowledged). Durables only: a tool's short-lived scan consumer is not the saga's work.
+   */
+  async durableBacklogs(): Promise<DurableBacklog[]> {
+    const backlogs: DurableBacklog[] = [];
+    for (const stream of [STREAMS.orders.name, STREAMS.inventory.name, STREAMS.payments.name]) {
+      for await (const info of this.jsm.consumers.list(stream)) {
+        if (info.config.durable_name) backlogs.push({ durable: info.name, pending: info.num_pending, ackPending: info.num_ack_pending });
+      }
+    }
+    return backlogs;
   }
 
   /** DLQ entries, optionally of one durable. */

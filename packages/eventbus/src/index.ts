@@ -1,6 +1,6 @@
 export { type BackoffOptions, backoffDelay } from "./backoff.js";
 export { type Breaker, type BreakerOptions, createBreaker } from "./breaker.js";
-export { Bus, type BusOptions } from "./bus.js";
+export { Bus, type BusOptions, type DurableBacklog } from "./bus.js";
 export type { ConsumerHandle, Handler, MessageContext } from "./consumer.js";
 export { type DeadLetterEntry, DLQ_HEADERS, listDeadLetters } from "./dlq.js";
 export { BusError, errorMessage, isPermanent, PermanentError, RetryableError } from "./errors.js";

@@ -1,33 +1,22 @@
-import type { Bus } from "@shop/eventbus";
-import { type NatsServerHandle, startNatsServer } from "@shop/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryStore } from "../src/adapters/inventory-store.js";
 import type { Reservation } from "../src/domain/reservation.js";
 import { hold, newStockItem, setAvailable } from "../src/domain/stock.js";
 import { type InventoryDeps, reserveOrder } from "../src/use-cases/reserve-order.js";
 import { settleReservation } from "../src/use-cases/settle-reservation.js";
-import { connectReplica } from "./replica-support.js";
+import { startReplicaPair } from "./replica-support.js";
 
 // Two inventory replicas (see replica-support.ts): nothing but KV compare-and-set stands between them.
-let nats: NatsServerHandle;
-const buses: Bus[] = [];
+let pair: Awaited<ReturnType<typeof startReplicaPair>>;
 let one: InventoryDeps;
 let two: InventoryDeps;
 
-async function replica(name: string): Promise<InventoryDeps> {
-  const { bus, deps } = await connectReplica(nats.url, name);
-  buses.push(bus);
-  return deps;
-}
-
 beforeAll(async () => {
-  nats = await startNatsServer();
-  one = await replica("inventory-1");
-  two = await replica("inventory-2");
+  pair = await startReplicaPair();
+  ({ one, two } = pair);
 });
 afterAll(async () => {
-  for (const bus of buses) await bus.close();
-  await nats?.stop();
+  await pair?.stop();
 });
 
 const stockOf = async (store: InventoryStore, sku: string) => (await store.stock.get(sku))?.value;

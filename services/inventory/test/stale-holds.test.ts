@@ -1,6 +1,5 @@
-import type { Bus } from "@shop/eventbus";
 import { ConfigError } from "@shop/telemetry";
-import { type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
+import { waitFor } from "@shop/testkit";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryStore } from "../src/adapters/inventory-store.js";
@@ -10,27 +9,19 @@ import type { Reservation, ReservationStatus } from "../src/domain/reservation.j
 import { hold, invariantHolds, newStockItem } from "../src/domain/stock.js";
 import { createHoldSweeper, type HoldSweepOptions } from "../src/use-cases/release-stale-holds.js";
 import { type InventoryDeps, reserveOrder } from "../src/use-cases/reserve-order.js";
-import { connectReplica } from "./replica-support.js";
+import { startReplicaPair } from "./replica-support.js";
 
 // Two inventory replicas (two connections, each with its own stores and caches) on one nats-server,
 // and the sweep that repairs what a replica killed mid-decision leaves behind.
-let nats: NatsServerHandle;
-const buses: Bus[] = [];
+let pair: Awaited<ReturnType<typeof startReplicaPair>>;
 let one: InventoryDeps;
 let two: InventoryDeps;
 const warnings: Array<Record<string, unknown>> = [];
 const logger = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
 
-async function replica(name: string): Promise<InventoryDeps> {
-  const { bus, deps } = await connectReplica(nats.url, name);
-  buses.push(bus);
-  return deps;
-}
-
 beforeAll(async () => {
-  nats = await startNatsServer();
-  one = await replica("inventory-1");
-  two = await replica("inventory-2");
+  pair = await startReplicaPair();
+  ({ one, two } = pair);
 });
 afterEach(async () => {
   // Every case starts from an empty catalog: a sweep looks at all of it.
@@ -38,8 +29,7 @@ afterEach(async () => {
   warnings.length = 0;
 });
 afterAll(async () => {
-  for (const bus of buses) await bus.close();
-  await nats?.stop();
+  await pair?.stop();
 });
 
 /** A sweeper on `store` that records what it released. */
@@ -192,7 +182,7 @@ describe("the sweep in the inventory service", () => {
     await addSku("SERVICE", 2);
     await recordDecision("service-1", "REJECTED");
     await takeHold(one.store, "SERVICE", "service-1", 2);
-    const config = loadInventoryConfig({ NATS_URL: nats.url, PORT: "0", SEED_CATALOG: "false", HOLD_SWEEP_INTERVAL_MS: "50" });
+    const config = loadInventoryConfig({ NATS_URL: pair.nats.url, PORT: "0", SEED_CATALOG: "false", HOLD_SWEEP_INTERVAL_MS: "50" });
     const app = await buildApp({ config, logger });
     try {
       await app.start({ listen: false });
