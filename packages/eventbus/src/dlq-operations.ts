@@ -33,8 +33,8 @@ export async function replayDeadLetter(js: JetStreamClient, jsm: JetStreamManage
     async () => {
       const hdrs = natsHeaders();
       for (const [key, value] of Object.entries(entry.headers)) {
-        // Not Nats-Expected-*: the original is still in its stream, and the replay must be stored beside it.
-        if (!DLQ_ONLY.has(key) && !TRACE_HEADERS.has(key) && !key.startsWith("Nats-")) hdrs.set(key, value);
+        // The copy holds no Nats-Expected-* (publishDeadLetter drops them), so the replay is stored beside the original.
+        if (!DLQ_ONLY.has(key) && !TRACE_HEADERS.has(key)) hdrs.set(key, value);
       }
       hdrs.set("Shop-Dlq-Replay-Of", String(entry.sequence));
       injectTraceContext(hdrs, context.active());

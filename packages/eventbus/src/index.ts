@@ -6,6 +6,7 @@ export { type DeadLetterEntry, DLQ_HEADERS, listDeadLetters } from "./dlq.js";
 export { BusError, errorMessage, isPermanent, PermanentError, RetryableError } from "./errors.js";
 export { EventReader, type StoredEvent } from "./event-reader.js";
 export { JsonKv, type KvPage, type Mutator, type Versioned } from "./kv-store.js";
+export { isNotFound } from "./nats-errors.js";
 export { type ConsumerSettings, DEFAULT_CONSUMER_SETTINGS, type ProvisionPlan } from "./provision.js";
 export { HEADER_SCHEMA, type Publish, type PublishOptions } from "./publisher.js";
 export { ATTR as MESSAGING_ATTRIBUTES, inSpan } from "./tracing.js";

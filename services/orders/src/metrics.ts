@@ -1,5 +1,5 @@
 import { CONSUMERS, type ConsumerDef, eventFilter, type OrderCreated } from "@shop/contracts";
-import type { Bus } from "@shop/eventbus";
+import { type Bus, isNotFound } from "@shop/eventbus";
 import { Counter, Gauge, type Registry } from "prom-client";
 
 export interface OrderMetrics {
@@ -28,13 +28,18 @@ interface OpenOrders {
  * its pending and unacknowledged messages, and the first message past its ack floor (the oldest it
  * has not finished). A constant number of broker requests whatever the number of orders ever
  * placed, and nothing written per order. An order between two steps may count in both for a moment.
- * Shared by every replica: registered in the system registry, scraped once.
+ * A step whose durable does not exist yet counts nothing; while NATS cannot answer, the last values
+ * stay (as the consumer gauges do). Shared by every replica: registered in the system registry, scraped once.
  */
 export function registerOpenOrderGauges(registry: Registry, bus: Bus): void {
   const events = bus.events();
   let pending: Promise<OpenOrders> | undefined;
+  let last: OpenOrders = { count: 0, oldestPlacedAtMs: undefined };
   const readStep = async (def: ConsumerDef): Promise<OpenOrders> => {
-    const info = await bus.jsm.consumers.info(def.event.stream, def.durable).catch(() => null);
+    const info = await bus.jsm.consumers.info(def.event.stream, def.durable).catch((err: unknown) => {
+      if (isNotFound(err)) return null;
+      throw err;
+    });
     const count = info ? info.num_pending + info.num_ack_pending : 0;
     if (!info || count === 0) return { count: 0, oldestPlacedAtMs: undefined };
     const oldest = await events.firstFrom(def.event.stream, info.ack_floor.stream_seq + 1, eventFilter(def.event));
@@ -51,6 +56,8 @@ export function registerOpenOrderGauges(registry: Registry, bus: Bus): void {
           undefined,
         ),
       }))
+      .then((fresh) => (last = fresh))
+      .catch(() => last)
       .finally(() => setTimeout(() => (pending = undefined), 250).unref());
     return pending;
   };
