@@ -65,7 +65,7 @@ describe("two orders and two inventory replicas on one nats-server, scraped as P
     }
     probe = await Bus.connect({ url: nats.url, name: "test-probe", logger });
     // Payments does not run: its durable exists and keeps every reserved order open.
-    await probe.provision({ replicas: 1, consumers: [CONSUMERS.paymentsOnInventoryReserved], buckets: [] });
+    await probe.provision({ replicas: 1, consumers: [CONSUMERS.paymentsOnInventoryDecided], buckets: [] });
     // Both inventory replicas pull from the same durable before any order exists, so they share the work.
     await Promise.all([...orders, ...inventory].map((r) => r.start({ listen: false })));
   });
@@ -89,7 +89,7 @@ describe("two orders and two inventory replicas on one nats-server, scraped as P
     expect((await probe.jsm.streams.info(STREAMS.orders.name)).state.messages).toBe(ORDERS);
     await waitFor(
       async () => {
-        const info = await probe.jsm.consumers.info(step.event.stream, step.durable);
+        const info = await probe.jsm.consumers.info(step.stream, step.durable);
         return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq === ORDERS;
       },
       { what: "inventory to have acked every orders.created.v1", timeoutMs: 20_000 },
@@ -127,9 +127,7 @@ describe("two orders and two inventory replicas on one nats-server, scraped as P
       expect(sum(found, "messaging_consumer_pending_messages", { consumer: step.durable })).toBe(0);
       const consumers = found.filter((s) => s.name === "messaging_consumer_ack_pending_messages").map((s) => s.labels.consumer);
       expect(consumers.sort()).toEqual(
-        [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.inventoryOnPaymentSucceeded, CONSUMERS.inventoryOnPaymentFailed]
-          .map((c) => c.durable)
-          .sort(),
+        [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.inventoryOnPaymentSettled].map((c) => c.durable).sort(),
       );
     }
     const comparable = (found: Sample[]) =>

@@ -83,8 +83,8 @@ describe("shopctl and the DLQ", () => {
     expect(JSON.parse(order.stdout)).toMatchObject({
       events: {
         created: { subject: `orders.created.v1.${orderId}` },
-        inventory: { subject: `inventory.reserved.v1.${orderId}` },
-        payment: { subject: `payments.succeeded.v1.${orderId}`, message: { amount: { amountMinor: "2500", currency: "EUR" } } },
+        inventory: { subject: `inventory.decided.v1.${orderId}` },
+        payment: { subject: `payments.settled.v1.${orderId}`, message: { amount: { amountMinor: "2500", currency: "EUR" } } },
       },
       reservation: { status: "RESERVED", totalMinor: 2_500 },
       payment: { status: "SUCCEEDED" },

@@ -25,7 +25,13 @@ export const DUPLICATE_WINDOW_MS = 120_000;
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS]["name"];
 
 export interface EventDef<Desc extends DescMessage = DescMessage> {
-  /** The event type's subject; each event is published on `<subject>.<orderId>` (eventSubject). */
+  /** The event's name (`inventory.reserved.v1`): span names and metric labels. */
+  readonly name: string;
+  /**
+   * Subject base it is published on, as `<subject>.<orderId>` (eventSubject). The alternative
+   * outcomes of one saga step share it (reserved or rejected, succeeded or failed), so one fence
+   * on the subject decides between them: an order gets one decision and one payment outcome.
+   */
   readonly subject: string;
   readonly stream: StreamName;
   readonly schema: Desc;
@@ -33,47 +39,79 @@ export interface EventDef<Desc extends DescMessage = DescMessage> {
   readonly type: string;
 }
 
-function eventDef<Desc extends DescMessage>(subject: string, stream: StreamName, schema: Desc): EventDef<Desc> {
-  return { subject, stream, schema, type: subject.replace(/\.v\d+$/, "") };
+function eventDef<Desc extends DescMessage>(name: string, subject: string, stream: StreamName, schema: Desc): EventDef<Desc> {
+  return { name, subject, stream, schema, type: name.replace(/\.v\d+$/, "") };
 }
 
+/** Subjects of the saga steps whose outcome is one of two events. */
+const INVENTORY_DECIDED = "inventory.decided.v1";
+const PAYMENTS_SETTLED = "payments.settled.v1";
+
 export const EVENTS = {
-  orderCreated: eventDef("orders.created.v1", "ORDERS", OrderCreatedSchema),
-  inventoryReserved: eventDef("inventory.reserved.v1", "INVENTORY", InventoryReservedSchema),
-  inventoryRejected: eventDef("inventory.rejected.v1", "INVENTORY", InventoryRejectedSchema),
-  paymentSucceeded: eventDef("payments.succeeded.v1", "PAYMENTS", PaymentSucceededSchema),
-  paymentFailed: eventDef("payments.failed.v1", "PAYMENTS", PaymentFailedSchema),
+  orderCreated: eventDef("orders.created.v1", "orders.created.v1", "ORDERS", OrderCreatedSchema),
+  inventoryReserved: eventDef("inventory.reserved.v1", INVENTORY_DECIDED, "INVENTORY", InventoryReservedSchema),
+  inventoryRejected: eventDef("inventory.rejected.v1", INVENTORY_DECIDED, "INVENTORY", InventoryRejectedSchema),
+  paymentSucceeded: eventDef("payments.succeeded.v1", PAYMENTS_SETTLED, "PAYMENTS", PaymentSucceededSchema),
+  paymentFailed: eventDef("payments.failed.v1", PAYMENTS_SETTLED, "PAYMENTS", PaymentFailedSchema),
 } as const;
 
 export interface ConsumerDef<Desc extends DescMessage = DescMessage> {
   /** `<service>-<handler>`; never renamed (a renamed durable re-reads the whole stream). */
   readonly durable: string;
   readonly service: string;
-  readonly event: EventDef<Desc>;
+  /** The events it receives, all on one subject (`subject`), so they come in the order stored. */
+  readonly events: readonly EventDef<Desc>[];
+  readonly stream: StreamName;
+  readonly subject: string;
 }
 
-function consumerDef<Desc extends DescMessage>(service: string, handler: string, event: EventDef<Desc>): ConsumerDef<Desc> {
-  return { durable: `${service}-${handler}`, service, event };
+type SchemaOf<Def> = Def extends EventDef<infer Desc> ? Desc : never;
+
+function consumerDef<Defs extends readonly EventDef[]>(
+  service: string,
+  handler: string,
+  ...events: Defs
+): ConsumerDef<SchemaOf<Defs[number]>> {
+  const [first] = events;
+  if (!first || events.some((e) => e.subject !== first.subject))
+    throw new Error(`${service}-${handler}: its events must share one subject`);
+  return {
+    durable: `${service}-${handler}`,
+    service,
+    events: events as unknown as readonly EventDef<SchemaOf<Defs[number]>>[],
+    stream: first.stream,
+    subject: first.subject,
+  };
 }
 
 export const CONSUMERS = {
   inventoryOnOrderCreated: consumerDef("inventory", "on-order-created", EVENTS.orderCreated),
-  inventoryOnPaymentSucceeded: consumerDef("inventory", "on-payment-succeeded", EVENTS.paymentSucceeded),
-  inventoryOnPaymentFailed: consumerDef("inventory", "on-payment-failed", EVENTS.paymentFailed),
-  paymentsOnInventoryReserved: consumerDef("payments", "on-inventory-reserved", EVENTS.inventoryReserved),
+  inventoryOnPaymentSettled: consumerDef("inventory", "on-payment-settled", EVENTS.paymentSucceeded, EVENTS.paymentFailed),
+  paymentsOnInventoryDecided: consumerDef("payments", "on-inventory-decided", EVENTS.inventoryReserved, EVENTS.inventoryRejected),
 } as const;
 
 /**
- * Durables of earlier versions that nothing consumes any more (orders now reads its events back
- * instead of projecting them); their owner deletes them at start when they have nothing left.
+ * Durables of earlier versions that nothing consumes any more, by the service that deletes them
+ * at start. One with messages left is refused (the previous version must finish them first):
+ * its events are on subjects no current durable reads.
  */
 export const RETIRED_DURABLES = [
-  { stream: "ORDERS", durable: "orders-on-order-created" },
-  { stream: "INVENTORY", durable: "orders-on-inventory-reserved" },
-  { stream: "INVENTORY", durable: "orders-on-inventory-rejected" },
-  { stream: "PAYMENTS", durable: "orders-on-payment-succeeded" },
-  { stream: "PAYMENTS", durable: "orders-on-payment-failed" },
+  // Orders reads its events back instead of projecting them.
+  { service: "orders", stream: "ORDERS", durable: "orders-on-order-created" },
+  { service: "orders", stream: "INVENTORY", durable: "orders-on-inventory-reserved" },
+  { service: "orders", stream: "INVENTORY", durable: "orders-on-inventory-rejected" },
+  { service: "orders", stream: "PAYMENTS", durable: "orders-on-payment-succeeded" },
+  { service: "orders", stream: "PAYMENTS", durable: "orders-on-payment-failed" },
+  // A step's two outcomes moved to one subject, read by one durable.
+  { service: "inventory", stream: "PAYMENTS", durable: "inventory-on-payment-succeeded" },
+  { service: "inventory", stream: "PAYMENTS", durable: "inventory-on-payment-failed" },
+  { service: "payments", stream: "INVENTORY", durable: "payments-on-inventory-reserved" },
 ] as const;
+
+/** The retired durables `service` deletes at start. */
+export function retiredDurablesOf(service: string): { stream: string; durable: string }[] {
+  return RETIRED_DURABLES.filter((r) => r.service === service).map(({ stream, durable }) => ({ stream, durable }));
+}
 
 /** JetStream KV buckets, one owner each. */
 export const BUCKETS = {
@@ -111,14 +149,19 @@ export function eventSubject(event: EventDef, orderId: string): string {
   return `${event.subject}.${orderId}`;
 }
 
-/** Filter matching every order's events of one type (a durable's filter_subject). */
-export function eventFilter(event: EventDef): string {
-  return `${event.subject}.>`;
+/** Filter matching every order's events on one subject base (a durable's filter_subject). */
+export function eventFilter({ subject }: { subject: string }): string {
+  return `${subject}.>`;
 }
 
-/** The event type a stored subject belongs to, or undefined for a subject of no known type. */
-export function eventOfSubject(subject: string): EventDef | undefined {
-  return Object.values(EVENTS).find((event) => subject.startsWith(`${event.subject}.`));
+/**
+ * The event a stored message is: by its subject, and by its schema (the Shop-Schema header) where
+ * a subject carries more than one event. Undefined for a message of no known event.
+ */
+export function eventOf(subject: string, schemaTypeName: string | undefined): EventDef | undefined {
+  const candidates = Object.values(EVENTS).filter((event) => subject.startsWith(`${event.subject}.`));
+  if (schemaTypeName === undefined) return candidates.length === 1 ? candidates[0] : undefined;
+  return candidates.find((event) => event.schema.typeName === schemaTypeName);
 }
 
 /** Pattern matching every event of `orderId` on one domain stream (`inventory.*.v1.<orderId>`). */

@@ -36,7 +36,7 @@ export function registerConsumerGauges(
     const next: Snapshot = { pending: new Map(), ackPending: new Map(), dlq: new Map() };
     const dlq = await jsm.streams.info(STREAMS.dlq.name, { subjects_filter: "dlq.>" });
     for (const def of consumers()) {
-      const info = await jsm.consumers.info(def.event.stream, def.durable);
+      const info = await jsm.consumers.info(def.stream, def.durable);
       next.pending.set(def.durable, info.num_pending);
       next.ackPending.set(def.durable, info.num_ack_pending);
       next.dlq.set(def.durable, dlq.state.subjects?.[dlqSubject(def.durable)] ?? 0);

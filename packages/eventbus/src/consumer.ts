@@ -2,7 +2,7 @@ import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/proto
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { type ConsumerDef, STREAMS } from "@shop/contracts";
+import { type ConsumerDef, type EventDef, STREAMS } from "@shop/contracts";
 import type { Logger } from "pino";
 import { backoffDelay } from "./backoff.js";
 import { deadLetterFromAdvisory, type MaxDeliveriesAdvisory, publishDeadLetter } from "./dlq.js";
@@ -20,6 +20,7 @@ export interface MessageContext {
   logger: Logger;
 }
 
+/** Gets every event of its durable; where a durable reads two (a step's alternatives), `$typeName` tells which. */
 export type Handler<Desc extends DescMessage> = (event: MessageShape<Desc>, ctx: MessageContext) => Promise<void>;
 
 export interface ConsumerHandle {
@@ -44,7 +45,13 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
   const { js, jsm, def, handler, metrics } = options;
   const logger = options.logger.child({ consumer: def.durable });
   const concurrency = options.concurrency ?? 16;
-  const expectedSchema = def.event.schema.typeName;
+  const expected = def.events.map((e) => e.schema.typeName).join(" or ");
+  // By the Shop-Schema header; a message without one can only be its durable's single event.
+  const eventFor = (msg: JsMsg): EventDef<Desc> | undefined => {
+    const schema = msg.headers?.get(HEADER_SCHEMA);
+    if (!schema) return def.events.length === 1 ? def.events[0] : undefined;
+    return def.events.find((e) => e.schema.typeName === schema);
+  };
 
   const poison = async (msg: JsMsg, span: Span, reason: string): Promise<"term" | "nak"> => {
     span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
@@ -76,14 +83,13 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
     return "term";
   };
 
-  const processOne = async (msg: JsMsg, span: Span): Promise<"ack" | "nak" | "term"> => {
-    const schema = msg.headers?.get(HEADER_SCHEMA);
-    if (schema && schema !== expectedSchema) return poison(msg, span, `unknown schema ${schema}, expected ${expectedSchema}`);
+  const processOne = async (msg: JsMsg, span: Span, eventDef: EventDef<Desc> | undefined): Promise<"ack" | "nak" | "term"> => {
+    if (!eventDef) return poison(msg, span, `unknown schema ${msg.headers?.get(HEADER_SCHEMA) || "(none)"}, expected ${expected}`);
     let event: MessageShape<Desc>;
     try {
-      event = fromBinary(def.event.schema, msg.data);
+      event = fromBinary(eventDef.schema, msg.data);
     } catch (err) {
-      return poison(msg, span, `undecodable ${expectedSchema}: ${errorMessage(err)}`);
+      return poison(msg, span, `undecodable ${eventDef.schema.typeName}: ${errorMessage(err)}`);
     }
     const orderId = orderIdOf(event);
     if (orderId) span.setAttribute(ATTR.orderId, orderId);
@@ -118,7 +124,7 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
   metrics?.redelivered.inc({ consumer: def.durable }, 0);
 
   const main = await runLoop(
-    () => js.consumers.get(def.event.stream, def.durable),
+    () => js.consumers.get(def.stream, def.durable),
     concurrency,
     logger,
     async (msg) => {
@@ -127,14 +133,16 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
       // The consumer span is a child of the producer's span (one trace per order) and links to it.
       const parent = extractTraceContext(msg.headers);
       const producer = trace.getSpanContext(parent);
-      // Named by the event type, not the per-order subject, so span names stay few.
+      // Named by the event, not the per-order subject, so span names stay few.
+      const event = eventFor(msg);
+      const name = event?.name ?? def.subject;
       const span = tracer.startSpan(
-        `process ${def.event.subject}`,
+        `process ${name}`,
         {
           kind: SpanKind.CONSUMER,
           attributes: {
             [ATTR.system]: "nats",
-            [ATTR.destination]: def.event.subject,
+            [ATTR.destination]: name,
             [ATTR.operationType]: "process",
             [ATTR.operationName]: "process",
             [ATTR.consumerGroup]: def.durable,
@@ -147,7 +155,7 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
         },
         parent,
       );
-      const outcome = await context.with(trace.setSpan(parent, span), () => processOne(msg, span));
+      const outcome = await context.with(trace.setSpan(parent, span), () => processOne(msg, span, event));
       span.setAttribute("messaging.nats.outcome", outcome);
       span.end();
       metrics?.processed.inc({ consumer: def.durable, outcome });

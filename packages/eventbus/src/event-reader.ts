@@ -1,8 +1,9 @@
 import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
 import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { type EventDef, eventOfSubject, type StreamName } from "@shop/contracts";
+import { type EventDef, eventOf, type StreamName } from "@shop/contracts";
 import { RetryableError } from "./errors.js";
 import { isTransient } from "./nats-errors.js";
+import { HEADER_SCHEMA } from "./publisher.js";
 
 /** An event read back from its stream. */
 export interface StoredEvent<Desc extends DescMessage = DescMessage> {
@@ -46,7 +47,7 @@ export class EventReader {
         for await (const msg of batch) {
           received++;
           pending = msg.info.pending;
-          const event = eventOfSubject(msg.subject);
+          const event = eventOf(msg.subject, msg.headers?.get(HEADER_SCHEMA) || undefined);
           if (event) {
             yield {
               event,
@@ -86,7 +87,7 @@ export class EventReader {
       throw err;
     }
     if (!stored) return null;
-    const event = eventOfSubject(stored.subject);
+    const event = eventOf(stored.subject, stored.header?.get(HEADER_SCHEMA) || undefined);
     if (!event) return null;
     return {
       event,

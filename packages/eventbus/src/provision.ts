@@ -21,7 +21,10 @@ export interface ProvisionPlan {
   consumers: readonly ConsumerDef[];
   buckets: readonly string[];
   consumerSettings?: Partial<ConsumerSettings>;
-  /** Durables of earlier versions this service no longer reads: deleted (with their DLQ companions) if present. */
+  /**
+   * Durables of earlier versions this service no longer reads: deleted (with their DLQ companions)
+   * if present and idle; one with messages left is refused.
+   */
   retired?: readonly { stream: string; durable: string }[];
 }
 
@@ -47,9 +50,9 @@ export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan:
     });
   }
   for (const def of plan.consumers) {
-    await ensureConsumer(jsm, def.event.stream, {
+    await ensureConsumer(jsm, def.stream, {
       durable_name: def.durable,
-      filter_subject: eventFilter(def.event),
+      filter_subject: eventFilter(def),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       max_deliver: settings.maxDeliver,
@@ -59,7 +62,7 @@ export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan:
     });
     await ensureConsumer(jsm, STREAMS.advisories.name, {
       durable_name: `${def.durable}${MAX_DELIVERIES_SUFFIX}`,
-      filter_subject: maxDeliveriesAdvisorySubject(def.event.stream, def.durable),
+      filter_subject: maxDeliveriesAdvisorySubject(def.stream, def.durable),
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       max_deliver: -1,
@@ -68,7 +71,7 @@ export async function provision(nc: NatsConnection, jsm: JetStreamManager, plan:
     });
   }
   for (const { stream, durable } of plan.retired ?? []) {
-    await deleteIfPresent(jsm, stream, durable);
+    await deleteIfIdle(jsm, stream, durable);
     await deleteIfPresent(jsm, STREAMS.advisories.name, `${durable}${MAX_DELIVERIES_SUFFIX}`);
   }
   const kvm = new Kvm(nc);
@@ -137,6 +140,28 @@ async function deleteIfPresent(jsm: JetStreamManager, stream: string, durable: s
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
+}
+
+/**
+ * A retired durable reads subjects no current durable reads: deleting it with work left would skip
+ * that work, so the start is refused until the previous version has finished it.
+ */
+async function deleteIfIdle(jsm: JetStreamManager, stream: string, durable: string): Promise<void> {
+  let info: ConsumerInfo;
+  try {
+    info = await jsm.consumers.info(stream, durable);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  const left = info.num_pending + info.num_ack_pending;
+  if (left > 0) {
+    throw new Error(
+      `durable ${durable} on ${stream} belongs to an earlier version and still has ${left} message(s) to process: ` +
+        "let the previous version finish them, then start this one",
+    );
+  }
+  await deleteIfPresent(jsm, stream, durable);
 }
 
 type ConsumerInfo = Awaited<ReturnType<JetStreamManager["consumers"]["info"]>>;

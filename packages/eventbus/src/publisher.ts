@@ -21,9 +21,9 @@ export interface PublishOptions {
   msgId: string;
   headers?: Record<string, string>;
   /**
-   * Store the event only if its subject (this type, this order) has none yet
+   * Store the event only if its subject (this step, this order) has none yet
    * (Nats-Expected-Last-Subject-Sequence: 0). When one is there the publish resolves as a duplicate:
-   * an order has at most one event of each type, however late a retry or a replay comes.
+   * an order has at most one outcome of each step, however late a retry or a replay comes.
    */
   firstOfSubject?: boolean;
 }
@@ -46,7 +46,7 @@ export type Publish = <Desc extends DescMessage>(
 ) => Promise<PubAck>;
 
 /**
- * Typed publish on the order's subject (`<type subject>.<orderId>`): protobuf encoding,
+ * Typed publish on the order's subject (`<step subject>.<orderId>`): protobuf encoding,
  * `Nats-Msg-Id`, retries with exponential backoff and jitter. Each call is independent, so
  * concurrent callers share the connection pipelined. `ack.duplicate` tells the caller the event was
  * already stored (same message id within the window, or `firstOfSubject` and one is there).
@@ -61,28 +61,28 @@ export function createPublisher({
 }: PublisherOptions): Publish {
   const seenSubjects = new Set<string>();
   return (event, message, options) => {
-    if (!seenSubjects.has(event.subject)) {
-      // The retry series exists (at zero) from a subject's first publish, so "no retries" reads as 0.
-      seenSubjects.add(event.subject);
-      metrics?.publishRetries.inc({ subject: event.subject }, 0);
+    if (!seenSubjects.has(event.name)) {
+      // The retry series exists (at zero) from an event's first publish, so "no retries" reads as 0.
+      seenSubjects.add(event.name);
+      metrics?.publishRetries.inc({ subject: event.name }, 0);
     }
     const data = toBinary(event.schema, message);
     const orderId = orderIdOf(message);
     const attributes = {
       [ATTR.system]: "nats",
-      [ATTR.destination]: event.subject,
+      [ATTR.destination]: event.name,
       [ATTR.operationType]: "send",
       [ATTR.operationName]: "send",
       [ATTR.messageId]: options.msgId,
       [ATTR.bodySize]: data.byteLength,
       ...(orderId ? { [ATTR.orderId]: orderId } : {}),
     };
-    return tracer.startActiveSpan(`send ${event.subject}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+    return tracer.startActiveSpan(`send ${event.name}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
       try {
         if (!orderId || !ORDER_ID_PATTERN.test(orderId)) {
-          throw new PermanentError("BAD_ORDER_ID", `${event.subject}: order id ${JSON.stringify(orderId ?? "")} cannot name a subject`);
+          throw new PermanentError("BAD_ORDER_ID", `${event.name}: order id ${JSON.stringify(orderId ?? "")} cannot name a subject`);
         }
-        if (!isConnected()) throw new RetryableError("NATS_DISCONNECTED", `not connected to NATS; ${event.subject} not published`);
+        if (!isConnected()) throw new RetryableError("NATS_DISCONNECTED", `not connected to NATS; ${event.name} not published`);
         const hdrs = buildHeaders(event.schema.typeName, options.headers);
         injectTraceContext(hdrs, context.active());
         const subject = eventSubject(event, orderId);
@@ -96,7 +96,7 @@ export function createPublisher({
               ...(expect ? { expect } : {}),
             });
           } catch (err) {
-            // The subject already holds this order's event of this type: stored once, as asked.
+            // The subject already holds this order's outcome of this step: stored once, as asked.
             if (expect && isWrongLastSequence(err)) return { stream: event.stream, seq: 0, duplicate: true, domain: "" } as PubAck;
             throw err;
           }
@@ -107,9 +107,9 @@ export function createPublisher({
           maxTimeout: 2_000,
           randomize: true,
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-            if (retriesLeft > 0) metrics?.publishRetries.inc({ subject: event.subject });
+            if (retriesLeft > 0) metrics?.publishRetries.inc({ subject: event.name });
             span.addEvent("publish.retry", { attempt: attemptNumber, "error.message": error.message, retries_left: retriesLeft });
-            logger.warn({ err: error, subject: event.subject, msgId: options.msgId, attemptNumber }, "publish attempt failed");
+            logger.warn({ err: error, event: event.name, msgId: options.msgId, attemptNumber }, "publish attempt failed");
           },
         });
         span.setAttribute("messaging.nats.stream_sequence", ack.seq);
@@ -119,7 +119,7 @@ export function createPublisher({
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
         if (err instanceof RetryableError || err instanceof PermanentError) throw err;
-        throw new RetryableError("PUBLISH_FAILED", `publish to ${event.subject} failed`, { cause: err });
+        throw new RetryableError("PUBLISH_FAILED", `publish of ${event.name} failed`, { cause: err });
       } finally {
         span.end();
       }

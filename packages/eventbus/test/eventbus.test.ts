@@ -1,7 +1,16 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AckPolicy } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
-import { CONSUMERS, EVENTS, type OrderCreated, OrderCreatedSchema, STREAMS } from "@shop/contracts";
+import {
+  CONSUMERS,
+  EVENTS,
+  eventMeta,
+  type OrderCreated,
+  OrderCreatedSchema,
+  PaymentFailedSchema,
+  PaymentSucceededSchema,
+  STREAMS,
+} from "@shop/contracts";
 import { Bus, createBreaker, PermanentError, RetryableError } from "@shop/eventbus";
 import { type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
 import { pino } from "pino";
@@ -42,7 +51,7 @@ afterEach(async () => {
 });
 
 async function consumerState() {
-  const info = await bus.jsm.consumers.info(def.event.stream, def.durable);
+  const info = await bus.jsm.consumers.info(def.stream, def.durable);
   return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
 }
 
@@ -65,7 +74,13 @@ describe("eventbus against a real nats-server", () => {
 
   it("a durable of an earlier version with another filter is recreated when idle, and refused while it has work", async () => {
     const old = { durable_name: "test-old-filter", filter_subject: "payments.succeeded.v1", ack_policy: AckPolicy.Explicit };
-    const oldDef = { durable: "test-old-filter", service: "test", event: EVENTS.paymentSucceeded };
+    const oldDef = {
+      durable: "test-old-filter",
+      service: "test",
+      events: [EVENTS.paymentSucceeded],
+      stream: "PAYMENTS",
+      subject: "payments.succeeded.v1",
+    } as const;
     await bus.jsm.consumers.add("PAYMENTS", old);
     await bus.provision({ replicas: 1, consumers: [oldDef], buckets: [] });
     expect((await bus.jsm.consumers.info("PAYMENTS", "test-old-filter")).config.filter_subject).toBe("payments.succeeded.v1.>");
@@ -79,6 +94,44 @@ describe("eventbus against a real nats-server", () => {
     expect((await bus.jsm.consumers.info("PAYMENTS", "test-old-filter")).config.filter_subject).toBe("payments.succeeded.v1");
     await bus.jsm.consumers.delete("PAYMENTS", "test-old-filter");
     await bus.jsm.streams.purge("PAYMENTS");
+  });
+
+  it("a retired durable is deleted when idle and refused while it has work, so no message of the previous version is skipped", async () => {
+    const retired = [{ stream: "PAYMENTS", durable: "test-retired" }];
+    const add = () =>
+      bus.jsm.consumers.add("PAYMENTS", { durable_name: "test-retired", filter_subject: "payments.old.>", ack_policy: AckPolicy.Explicit });
+    await add();
+    await bus.js.publish("payments.old.o-1", new Uint8Array([1]));
+    await expect(bus.provision({ replicas: 1, consumers: [], buckets: [], retired })).rejects.toThrow(
+      /test-retired on PAYMENTS belongs to an earlier version and still has 1 message/,
+    );
+    await bus.jsm.consumers.delete("PAYMENTS", "test-retired");
+    await bus.jsm.streams.purge("PAYMENTS");
+    await add();
+    await bus.provision({ replicas: 1, consumers: [], buckets: [], retired });
+    await expect(bus.jsm.consumers.info("PAYMENTS", "test-retired")).rejects.toThrow(/not found/);
+  });
+
+  it("a durable reading a step's two outcomes hands each to the handler decoded by its schema", async () => {
+    const settled = CONSUMERS.inventoryOnPaymentSettled;
+    await bus.provision({ replicas: 1, consumers: [settled], buckets: [] });
+    const seen: string[] = [];
+    await bus.consume(settled, async (event) => {
+      seen.push(`${event.$typeName}:${event.meta?.orderId}`);
+    });
+    const meta = eventMeta;
+    await bus.publish(EVENTS.paymentSucceeded, create(PaymentSucceededSchema, { meta: meta(EVENTS.paymentSucceeded, "p-1") }), {
+      msgId: "s1",
+    });
+    await bus.publish(EVENTS.paymentFailed, create(PaymentFailedSchema, { meta: meta(EVENTS.paymentFailed, "p-2") }), { msgId: "f2" });
+    // The fence sees one subject: the second outcome of an order is refused.
+    const second = await bus.publish(EVENTS.paymentFailed, create(PaymentFailedSchema, { meta: meta(EVENTS.paymentFailed, "p-1") }), {
+      msgId: "f1",
+      firstOfSubject: true,
+    });
+    expect(second.duplicate).toBe(true);
+    await waitFor(async () => seen.length === 2, { what: "both outcomes handled" });
+    expect(seen.sort()).toEqual(["shop.payments.v1.PaymentFailed:p-2", "shop.payments.v1.PaymentSucceeded:p-1"]);
   });
 
   it("the same message id published twice is stored once", async () => {
@@ -117,7 +170,7 @@ describe("eventbus against a real nats-server", () => {
     await bus.consume(def, async (event) => {
       seen.push(event.meta?.orderId ?? "");
     });
-    await bus.js.publish(`${def.event.subject}.garbage`, new Uint8Array([0xff, 0xff, 0xff, 0xff]), { msgID: "garbage" });
+    await bus.js.publish(`${def.subject}.garbage`, new Uint8Array([0xff, 0xff, 0xff, 0xff]), { msgID: "garbage" });
     await bus.publish(EVENTS.orderCreated, orderCreated("after"), { msgId: "after" });
     const [letter] = await waitFor(
       async () => {
@@ -141,7 +194,7 @@ describe("eventbus against a real nats-server", () => {
     });
     const hdrs = natsHeaders();
     hdrs.set("Shop-Schema", "shop.orders.v2.OrderCreated");
-    await bus.js.publish(`${def.event.subject}.v2`, toBinary(OrderCreatedSchema, orderCreated("v2")), { msgID: "v2", headers: hdrs });
+    await bus.js.publish(`${def.subject}.v2`, toBinary(OrderCreatedSchema, orderCreated("v2")), { msgID: "v2", headers: hdrs });
     await bus.publish(EVENTS.orderCreated, orderCreated("invalid"), { msgId: "invalid" });
     const letters = await waitFor(
       async () => {

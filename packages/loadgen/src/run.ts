@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { EVENTS, eventFilter } from "@shop/contracts";
-import { Bus } from "@shop/eventbus";
+import { EVENTS, type EventDef, eventFilter, eventOf } from "@shop/contracts";
+import { Bus, HEADER_SCHEMA } from "@shop/eventbus";
 import { pino } from "pino";
 import { Pool } from "undici";
 import { createLatencyHistogram, type LatencySummary } from "./histogram.js";
@@ -44,11 +44,11 @@ export interface LoadResult {
 const MAX_CONNECTIONS = 256;
 
 /** The events that end an order, and the status each gives it. */
-const TERMINAL_EVENTS = [
-  { event: EVENTS.paymentSucceeded, status: "CONFIRMED" },
-  { event: EVENTS.paymentFailed, status: "CANCELLED" },
-  { event: EVENTS.inventoryRejected, status: "REJECTED" },
-] as const;
+const TERMINAL_STATUS = new Map<EventDef, string>([
+  [EVENTS.paymentSucceeded, "CONFIRMED"],
+  [EVENTS.paymentFailed, "CANCELLED"],
+  [EVENTS.inventoryRejected, "REJECTED"],
+]);
 
 /** Drives POST /orders open-loop: request i is due at start + i / rate, whatever happened before. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -87,10 +87,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     outcomes[status] = (outcomes[status] ?? 0) + 1;
     saga.recordMs(at - intended);
   };
-  // Plain subscriptions see each terminal event as it is stored: the last subject token is the order id.
-  const subscriptions = TERMINAL_EVENTS.map(({ event, status }) =>
-    bus.nc.subscribe(eventFilter(event), {
-      callback: (_err, msg) => finish(msg.subject.slice(event.subject.length + 1), performance.now(), status),
+  // Plain subscriptions see each terminal event as it is stored (a reserved decision shares its
+  // subject with rejections and is passed over): the last subject token is the order id.
+  const terminalSubjects = new Set([...TERMINAL_STATUS.keys()].map((event) => event.subject));
+  const subscriptions = [...terminalSubjects].map((subject) =>
+    bus.nc.subscribe(eventFilter({ subject }), {
+      callback: (_err, msg) => {
+        const event = eventOf(msg.subject, msg.headers?.get(HEADER_SCHEMA) || undefined);
+        const status = event && TERMINAL_STATUS.get(event);
+        if (status) finish(msg.subject.slice(subject.length + 1), performance.now(), status);
+      },
     }),
   );
   await bus.nc.flush();

@@ -1,9 +1,9 @@
 import { fromBinary, toJson } from "@bufbuild/protobuf";
-import { eventOfSubject } from "@shop/contracts";
+import { eventOf } from "@shop/contracts";
 
-/** The event payload as protobuf JSON, by its subject; a note instead when it does not decode. */
-export function decodeEvent(subject: string, data: Uint8Array): unknown {
-  const event = eventOfSubject(subject);
+/** The event payload as protobuf JSON, by its subject and schema header; a note instead when it does not decode. */
+export function decodeEvent(subject: string, data: Uint8Array, schemaTypeName?: string): unknown {
+  const event = eventOf(subject, schemaTypeName);
   if (!event) return { undecoded: `no schema for subject ${subject}`, bytes: data.byteLength };
   try {
     return toJson(event.schema, fromBinary(event.schema, data));

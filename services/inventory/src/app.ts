@@ -1,4 +1,4 @@
-import { BUCKETS, CONSUMERS } from "@shop/contracts";
+import { BUCKETS, CONSUMERS, retiredDurablesOf } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
 import {
   adminSecuritySchemes,
@@ -16,8 +16,7 @@ import { type CatalogEntry, DEMO_CATALOG, seedCatalog } from "./adapters/demo-ca
 import { createInventoryStore, type InventoryStore } from "./adapters/inventory-store.js";
 import type { InventoryConfig } from "./config.js";
 import { onOrderCreated } from "./handlers/on-order-created.js";
-import { onPaymentFailed } from "./handlers/on-payment-failed.js";
-import { onPaymentSucceeded } from "./handlers/on-payment-succeeded.js";
+import { onPaymentSettled } from "./handlers/on-payment-settled.js";
 import { INVENTORY_API } from "./http/api-info.js";
 import { registerInventoryRoutes } from "./http/routes.js";
 import { createStaleHoldCounter, registerStockGauges } from "./metrics.js";
@@ -54,7 +53,8 @@ export async function buildApp({
   await bus.provision({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
-    consumers: [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.inventoryOnPaymentSucceeded, CONSUMERS.inventoryOnPaymentFailed],
+    consumers: [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.inventoryOnPaymentSettled],
+    retired: retiredDurablesOf(SERVICE),
     buckets: [BUCKETS.stock, BUCKETS.reservations],
   });
   const store = await createInventoryStore(bus, { stockLingerMs: config.STOCK_WRITE_LINGER_MS });
@@ -86,8 +86,7 @@ export async function buildApp({
       await bus.consume(CONSUMERS.inventoryOnOrderCreated, onOrderCreated({ store, publish: bus.publish, saga }), n);
       // Settlements linger longer to share writes, so more of them are in flight at once.
       const settle = { lingerMs: config.SETTLE_WRITE_LINGER_MS };
-      await bus.consume(CONSUMERS.inventoryOnPaymentSucceeded, onPaymentSucceeded(store, settle), config.SETTLE_CONCURRENCY);
-      await bus.consume(CONSUMERS.inventoryOnPaymentFailed, onPaymentFailed(store, settle), config.SETTLE_CONCURRENCY);
+      await bus.consume(CONSUMERS.inventoryOnPaymentSettled, onPaymentSettled(store, settle), config.SETTLE_CONCURRENCY);
       if (config.HOLD_SWEEP_INTERVAL_MS > 0) holdSweeper.start(config.HOLD_SWEEP_INTERVAL_MS);
       if (listen) await http.listen({ port: config.PORT, host: config.HOST });
     },

@@ -1,4 +1,4 @@
-import { BUCKETS, RETIRED_DURABLES } from "@shop/contracts";
+import { BUCKETS, retiredDurablesOf } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
 import {
   createHttpServer,
@@ -43,7 +43,7 @@ export async function buildApp({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
     consumers: [],
-    retired: RETIRED_DURABLES,
+    retired: retiredDurablesOf(SERVICE),
     buckets: [BUCKETS.orderIdempotency],
   });
   const store = await createOrderStore(bus);

@@ -16,7 +16,7 @@ export function createOrderMetrics(registry: Registry): OrderMetrics {
  * The durables an open order waits in: inventory has not decided it, or payments has not settled
  * it. The step that ends an order acks its message only after publishing the terminal event.
  */
-const OPEN_STEPS: readonly ConsumerDef[] = [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.paymentsOnInventoryReserved];
+const OPEN_STEPS: readonly ConsumerDef[] = [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.paymentsOnInventoryDecided];
 
 interface OpenOrders {
   count: number;
@@ -36,13 +36,13 @@ export function registerOpenOrderGauges(registry: Registry, bus: Bus): void {
   let pending: Promise<OpenOrders> | undefined;
   let last: OpenOrders = { count: 0, oldestPlacedAtMs: undefined };
   const readStep = async (def: ConsumerDef): Promise<OpenOrders> => {
-    const info = await bus.jsm.consumers.info(def.event.stream, def.durable).catch((err: unknown) => {
+    const info = await bus.jsm.consumers.info(def.stream, def.durable).catch((err: unknown) => {
       if (isNotFound(err)) return null;
       throw err;
     });
     const count = info ? info.num_pending + info.num_ack_pending : 0;
     if (!info || count === 0) return { count: 0, oldestPlacedAtMs: undefined };
-    const oldest = await events.firstFrom(def.event.stream, info.ack_floor.stream_seq + 1, eventFilter(def.event));
+    const oldest = await events.firstFrom(def.stream, info.ack_floor.stream_seq + 1, eventFilter(def));
     const meta = (oldest?.message as OrderCreated | undefined)?.meta;
     return { count, oldestPlacedAtMs: oldest ? Number(meta?.orderPlacedAtMs || BigInt(oldest.storedAtMs)) : undefined };
   };

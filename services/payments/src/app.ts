@@ -1,4 +1,4 @@
-import { BUCKETS, CONSUMERS } from "@shop/contracts";
+import { BUCKETS, CONSUMERS, retiredDurablesOf } from "@shop/contracts";
 import { Bus, createBreaker } from "@shop/eventbus";
 import {
   adminSecuritySchemes,
@@ -16,7 +16,7 @@ import { createFakeProvider, type ProviderSettings } from "./adapters/fake-provi
 import { createPaymentStore, type PaymentStore } from "./adapters/payment-store.js";
 import { providerClient } from "./adapters/provider-client.js";
 import type { PaymentsConfig } from "./config.js";
-import { onInventoryReserved } from "./handlers/on-inventory-reserved.js";
+import { onInventoryDecided } from "./handlers/on-inventory-decided.js";
 import { registerProviderAdminRoutes } from "./http/admin-routes.js";
 import { PAYMENTS_API } from "./http/api-info.js";
 import { registerPaymentRoutes } from "./http/routes.js";
@@ -50,7 +50,8 @@ export async function buildApp({
   await bus.provision({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
-    consumers: [CONSUMERS.paymentsOnInventoryReserved],
+    consumers: [CONSUMERS.paymentsOnInventoryDecided],
+    retired: retiredDurablesOf(SERVICE),
     buckets: [BUCKETS.payments, BUCKETS.providerLedger],
   });
   const providerBus = await Bus.connect({ url: config.NATS_URL, name: PROVIDER_CONNECTION, logger });
@@ -95,8 +96,8 @@ export async function buildApp({
     store,
     start: async ({ listen = true } = {}) => {
       await bus.consume(
-        CONSUMERS.paymentsOnInventoryReserved,
-        onInventoryReserved({ store, provider, publish: bus.publish, deadlineMs: config.PAYMENT_DEADLINE_MS, saga }),
+        CONSUMERS.paymentsOnInventoryDecided,
+        onInventoryDecided({ store, provider, publish: bus.publish, deadlineMs: config.PAYMENT_DEADLINE_MS, saga }),
         config.CONSUMER_CONCURRENCY,
       );
       if (listen) await http.listen({ port: config.PORT, host: config.HOST });

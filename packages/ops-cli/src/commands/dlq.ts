@@ -1,4 +1,4 @@
-import type { Bus, DeadLetterEntry } from "@shop/eventbus";
+import { type Bus, type DeadLetterEntry, HEADER_SCHEMA } from "@shop/eventbus";
 import { decodeEvent } from "../decode.js";
 import type { Output } from "../output.js";
 
@@ -29,7 +29,7 @@ export async function dlqShow(bus: Bus, out: Output, sequence: number): Promise<
     publishedAt: entry.publishedAt,
     failedAt: entry.failedAt,
     headers: entry.headers,
-    payload: decodeEvent(entry.originalSubject, entry.data),
+    payload: decodeEvent(entry.originalSubject, entry.data, entry.headers[HEADER_SCHEMA]),
   });
 }
 

@@ -1,9 +1,11 @@
-import type { InventoryReserved } from "@shop/contracts";
+import type { InventoryRejected, InventoryReserved } from "@shop/contracts";
 import { PermanentError, required, requireOrderId } from "@shop/eventbus";
 import { type ChargeOrderDeps, chargeOrder } from "../use-cases/charge-order.js";
 
-export function onInventoryReserved(deps: ChargeOrderDeps) {
-  return async (event: InventoryReserved): Promise<void> => {
+/** Charges a reserved order; a rejected one (same subject: one decision per order) has nothing to pay. */
+export function onInventoryDecided(deps: ChargeOrderDeps) {
+  return async (event: InventoryReserved | InventoryRejected): Promise<void> => {
+    if (event.$typeName === "shop.inventory.v1.InventoryRejected") return;
     const total = required(event.total, "total");
     const amountMinor = Number(total.amountMinor);
     if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0)
