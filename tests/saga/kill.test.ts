@@ -60,7 +60,7 @@ describe("a service killed with SIGKILL mid-saga and restarted", () => {
   it("payments killed during the provider call: the order still completes, charged once", async () => {
     const payments = services.payments as ServiceProcess;
     const orderId = await placeOrder("c-kill-payments");
-    // The payment record (with its idempotency key) is written just before the slow provider call.
+    // PENDING: stock is reserved and payments is in its slow provider call (the key derives from the order).
     await waitFor(async () => (await status(payments, `/payments/${orderId}`)) === "PENDING", { what: "payment in flight" });
     await payments.kill("SIGKILL");
     await payments.restart();

@@ -57,7 +57,7 @@ describe("order saga over JetStream", () => {
     await stack.settled();
     expect(await stack.stock("GONE")).toMatchObject({ available: 0, reserved: 0, sold: 0 });
     expect(await stack.charges(orderId)).toHaveLength(0);
-    expect(await stack.payments.store.payments.get(orderId)).toBeNull();
+    expect((await stack.payments.http.inject({ method: "GET", url: `/payments/${orderId}` })).statusCode).toBe(404);
   });
 
   it("an unknown SKU gets the order REJECTED and nothing is charged", async () => {
@@ -93,7 +93,10 @@ describe("order saga over JetStream", () => {
     expect(await stack.stock("LAMP")).toMatchObject({ available: lamp.available, reserved: 0, sold: lamp.sold, holds: {} });
     const charges = await stack.charges(orderId);
     expect(charges.map((c) => c.result?.outcome)).toEqual(["declined"]);
-    expect((await stack.payments.store.payments.get(orderId))?.value.status).toBe("FAILED");
+    expect((await stack.payments.http.inject({ method: "GET", url: `/payments/${orderId}` })).json()).toMatchObject({
+      status: "FAILED",
+      failure: { code: "DECLINED" },
+    });
   });
 
   it("the same Idempotency-Key twice gives the same order once; with another body it is refused with 422", async () => {

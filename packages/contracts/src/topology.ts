@@ -118,7 +118,6 @@ export const BUCKETS = {
   orderIdempotency: "orders-idempotency",
   stock: "inventory-stock",
   reservations: "inventory-reservations",
-  payments: "payments",
   // Ledger of the simulated payment provider: stands in for the PSP's own durable records.
   providerLedger: "payment-provider-ledger",
 } as const;
@@ -136,7 +135,6 @@ export const BUCKET_TTL_MS: Readonly<Record<BucketName, number | undefined>> = {
   "orders-idempotency": DAY_MS,
   "inventory-stock": undefined,
   "inventory-reservations": 30 * DAY_MS,
-  payments: 30 * DAY_MS,
   "payment-provider-ledger": 30 * DAY_MS,
 };
 

@@ -16,6 +16,8 @@ export interface MessageContext {
   subject: string;
   deliveryCount: number;
   streamSequence: number;
+  /** When the message was stored (stream time): the same on every delivery. */
+  storedAtMs: number;
   headers: MsgHdrs | undefined;
   logger: Logger;
 }
@@ -97,6 +99,7 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
       subject: msg.subject,
       deliveryCount: msg.info.deliveryCount,
       streamSequence: msg.info.streamSequence,
+      storedAtMs: Math.floor(msg.info.timestampNanos / 1e6),
       headers: msg.headers,
       logger: logger.child({ seq: msg.info.streamSequence, ...(orderId ? { orderId } : {}) }),
     };

@@ -52,7 +52,7 @@ export async function buildApp({
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
     consumers: [CONSUMERS.paymentsOnInventoryDecided],
     retired: retiredDurablesOf(SERVICE),
-    buckets: [BUCKETS.payments, BUCKETS.providerLedger],
+    buckets: [BUCKETS.providerLedger],
   });
   const providerBus = await Bus.connect({ url: config.NATS_URL, name: PROVIDER_CONNECTION, logger });
   const store = await createPaymentStore(bus, providerBus);

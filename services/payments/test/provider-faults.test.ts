@@ -1,11 +1,22 @@
 import { create } from "@bufbuild/protobuf";
-import { CONSUMERS, EVENTS, eventMeta, eventSubject, InventoryReservedSchema } from "@shop/contracts";
+import {
+  CONSUMERS,
+  EVENTS,
+  eventId,
+  eventMeta,
+  eventSubject,
+  FailureReason,
+  InventoryReservedSchema,
+  PaymentFailedSchema,
+} from "@shop/contracts";
 import { type ContractRecorder, type NatsServerHandle, recordContract, startNatsServer, waitFor } from "@shop/testkit";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { LedgerEntry } from "../src/adapters/fake-provider.js";
+import type { PaymentView } from "../src/adapters/payment-record.js";
 import { buildApp, type PaymentsApp } from "../src/app.js";
 import { loadPaymentsConfig } from "../src/config.js";
-import { idempotencyKeyFor, type Payment } from "../src/domain/payment.js";
+import { idempotencyKeyFor } from "../src/domain/payment.js";
 
 const ADMIN_TOKEN = "a-test-admin-token-0123456789";
 let nats: NatsServerHandle;
@@ -52,13 +63,40 @@ async function reserve(customerId = "c-1", amountMinor = 2_500n, orderId = `faul
   return orderId;
 }
 
-async function settled(orderId: string): Promise<Payment> {
+async function payment(orderId: string): Promise<PaymentView | undefined> {
+  const res = await app.http.inject({ method: "GET", url: `/payments/${orderId}` });
+  return res.statusCode === 200 ? (res.json() as PaymentView) : undefined;
+}
+
+async function settled(orderId: string): Promise<PaymentView> {
   return waitFor(
     async () => {
-      const payment = (await app.store.payments.get(orderId))?.value;
-      return payment && (payment.status === "SUCCEEDED" || payment.status === "FAILED") ? payment : undefined;
+      const found = await payment(orderId);
+      return found && found.status !== "PENDING" ? found : undefined;
     },
     { what: `payment of ${orderId} settled`, timeoutMs: 20_000 },
+  );
+}
+
+/** The provider's record of the order's key once `ready` holds for it. */
+async function ledgerOf(orderId: string, ready: (entry: LedgerEntry) => boolean) {
+  return waitFor(
+    async () => {
+      const entry = (await app.store.ledger.get(idempotencyKeyFor(orderId)))?.value;
+      return entry && ready(entry) ? entry : undefined;
+    },
+    { what: `ledger entry of ${orderId}`, timeoutMs: 20_000 },
+  );
+}
+
+/** Nothing left for payments to do: every delivered message acked. */
+async function paymentsIdle() {
+  await waitFor(
+    async () => {
+      const info = await app.bus.jsm.consumers.info("INVENTORY", CONSUMERS.paymentsOnInventoryDecided.durable);
+      return info.num_pending + info.num_ack_pending === 0;
+    },
+    { what: "payments to ack every message", timeoutMs: 20_000 },
   );
 }
 
@@ -87,15 +125,19 @@ describe("payments under provider faults", () => {
   it("a charge whose response is lost is retried with the same key: one charge, SUCCEEDED", async () => {
     await setFaults({ lostResponseRate: 1 });
     const orderId = await reserve();
-    const payment = await settled(orderId);
-    expect(payment).toMatchObject({ status: "SUCCEEDED", attempts: 1, lastError: "charge recorded but the response was lost" });
-    const shown = (await app.http.inject({ method: "GET", url: `/payments/${orderId}` })).json();
-    // Every field of the payment but the customer and the provider key: none lost to the response schema.
-    const { customerId: _customer, idempotencyKey: _key, ...visible } = payment;
-    expect(shown).toEqual(visible);
-    expect(shown).toMatchObject({ status: "SUCCEEDED", attempts: 1, lastError: "charge recorded but the response was lost" });
-    const ledger = await app.store.ledger.get(payment.idempotencyKey);
-    expect(ledger?.value.result).toMatchObject({ outcome: "succeeded", chargeId: payment.chargeId });
+    const shown = await settled(orderId);
+    // The provider recorded the first call but its answer was lost: only the retry with the same key could learn it.
+    const ledger = await app.store.ledger.get(idempotencyKeyFor(orderId));
+    expect(ledger?.value.result).toMatchObject({ outcome: "succeeded", chargeId: shown.chargeId });
+    expect(shown).toEqual({
+      orderId,
+      status: "SUCCEEDED",
+      amountMinor: 2_500,
+      currency: "EUR",
+      chargeId: expect.stringMatching(/^ch_/),
+      reservedAt: expect.any(String),
+      settledAt: expect.any(String),
+    });
     expect(await outcomeEvents(orderId)).toEqual(["payments.succeeded.v1"]);
   });
 
@@ -118,23 +160,21 @@ describe("payments under provider faults", () => {
     expect(info.config.max_deliver).toBe(-1);
   });
 
-  it("past the deadline with the provider down, the key is voided once it answers, and the payment fails", async () => {
+  it("past the deadline with the provider down, the payment fails at once and the key is voided once the provider answers", async () => {
     await setFaults({ outage: true });
     const orderId = await reserve();
-    await waitFor(async () => (await app.store.payments.get(orderId))?.value.status === "VOIDING", {
-      what: "VOIDING after the deadline",
-      timeoutMs: 10_000,
-    });
-    await setFaults({ outage: false });
-    const payment = await settled(orderId);
-    expect(payment).toMatchObject({
+    const failed = await settled(orderId);
+    expect(failed).toMatchObject({
       status: "FAILED",
-      failure: { code: "PROVIDER_UNAVAILABLE", reason: expect.stringMatching(/nothing was charged/) },
+      failure: { code: "PROVIDER_UNAVAILABLE", reason: expect.stringMatching(/key is voided/) },
     });
-    expect((await app.http.inject({ method: "GET", url: `/payments/${orderId}` })).json()).toMatchObject({ failure: payment.failure });
+    // The provider is still down: the void is retried (the message stays unacknowledged) until it answers.
+    expect(await app.store.ledger.get(idempotencyKeyFor(orderId))).toBeNull();
+    await setFaults({ outage: false });
     // The key is tombstoned: a late charge with it is refused.
-    expect((await app.store.ledger.get(payment.idempotencyKey))?.value).toMatchObject({ voidedAt: expect.any(String) });
-    expect((await app.store.ledger.get(payment.idempotencyKey))?.value.result).toBeUndefined();
+    const entry = await ledgerOf(orderId, (e) => e.voidedAt !== undefined);
+    expect(entry.result).toBeUndefined();
+    await paymentsIdle();
     expect(await outcomeEvents(orderId)).toEqual(["payments.failed.v1"]);
   });
 
@@ -149,15 +189,29 @@ describe("payments under provider faults", () => {
       at: new Date().toISOString(),
     });
     await reserve("c-1", 2_500n, orderId);
-    await waitFor(async () => (await app.store.payments.get(orderId))?.value.status === "VOIDING", { what: "VOIDING", timeoutMs: 10_000 });
+    expect((await settled(orderId)).failure?.code).toBe("PROVIDER_UNAVAILABLE");
     await setFaults({ outage: false });
-    const payment = await settled(orderId);
-    expect(payment.failure?.reason).toMatch(/the charge was refunded/);
-    expect((await app.store.ledger.get(payment.idempotencyKey))?.value).toMatchObject({
-      result: { outcome: "succeeded" },
-      voidedAt: expect.any(String),
-    });
+    expect(await ledgerOf(orderId, (e) => e.voidedAt !== undefined)).toMatchObject({ result: { outcome: "succeeded" } });
+    await paymentsIdle();
     expect(await outcomeEvents(orderId)).toEqual(["payments.failed.v1"]);
+  });
+
+  it("a charge that lands after another delivery gave the payment up is refunded, though that delivery died before voiding", async () => {
+    const orderId = `faults-late-${Date.now()}`;
+    // What a replica that gave up and was killed before its void leaves behind: the failure alone.
+    const abandoned = create(PaymentFailedSchema, {
+      meta: eventMeta(EVENTS.paymentFailed, orderId),
+      amount: { amountMinor: 2_500n, currency: "EUR" },
+      reason: FailureReason.PROVIDER_UNAVAILABLE,
+      detail: "given up",
+    });
+    await app.bus.publish(EVENTS.paymentFailed, abandoned, { msgId: eventId(EVENTS.paymentFailed, orderId), firstOfSubject: true });
+    // A first delivery charges; its success is refused by the fence, and the stored give-up is honoured.
+    await reserve("c-1", 2_500n, orderId);
+    expect(await ledgerOf(orderId, (e) => e.voidedAt !== undefined)).toMatchObject({ result: { outcome: "succeeded" } });
+    await paymentsIdle();
+    expect(await outcomeEvents(orderId)).toEqual(["payments.failed.v1"]);
+    expect(await payment(orderId)).toMatchObject({ status: "FAILED", failure: { code: "PROVIDER_UNAVAILABLE" } });
   });
 });
 

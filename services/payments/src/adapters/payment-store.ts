@@ -1,10 +1,10 @@
 import { BUCKETS } from "@shop/contracts";
-import type { Bus, JsonKv } from "@shop/eventbus";
-import type { Payment } from "../domain/payment.js";
+import type { Bus, EventReader, JsonKv } from "@shop/eventbus";
 import type { LedgerEntry } from "./fake-provider.js";
 
 export interface PaymentStore {
-  payments: JsonKv<Payment>;
+  /** The payments' record: their outcome events (and the reservations they start from). */
+  events: EventReader;
   /** The simulated provider's own records (a real PSP keeps these on its side). */
   ledger: JsonKv<LedgerEntry>;
 }
@@ -14,5 +14,5 @@ export interface PaymentStore {
  * outside this system, so its broker traffic is not counted as payments' (the benchmark reports it apart).
  */
 export async function createPaymentStore(bus: Bus, providerBus: Bus = bus): Promise<PaymentStore> {
-  return { payments: await bus.kv<Payment>(BUCKETS.payments), ledger: await providerBus.kv<LedgerEntry>(BUCKETS.providerLedger) };
+  return { events: bus.events(), ledger: await providerBus.kv<LedgerEntry>(BUCKETS.providerLedger) };
 }

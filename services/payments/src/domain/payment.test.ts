@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { completeVoid, decideCharge, isOverdue, newPayment, type Payment, recordFailedAttempt, settle, startVoiding } from "./payment.js";
+import { ABANDONED, decideCharge, idempotencyKeyFor, isOverdue, needsVoid, outcomeOf } from "./payment.js";
 
 const rules = { declineAboveMinor: 10_000 };
 
@@ -11,39 +11,28 @@ describe("payment rules", () => {
     expect(decideCharge("c-1", 10_000, rules)).toEqual({ outcome: "approve" });
   });
 
-  it("the idempotency key derives from the order, and a settled payment stays settled", () => {
-    const payment = newPayment({ orderId: "o-1", customerId: "c", amountMinor: 5, currency: "EUR" }, "t0");
-    expect(payment.idempotencyKey).toBe("order-o-1");
-    const paid = settle(payment, { outcome: "succeeded", chargeId: "ch-1" }, "t1");
-    expect(paid).toMatchObject({ status: "SUCCEEDED", chargeId: "ch-1" });
-    expect(paid && settle(paid, { outcome: "declined", code: "DECLINED", reason: "x" }, "t2")).toBeNull();
+  it("the idempotency key derives from the order; a provider answer becomes the outcome", () => {
+    expect(idempotencyKeyFor("o-1")).toBe("order-o-1");
+    expect(outcomeOf({ outcome: "succeeded", chargeId: "ch-1" })).toEqual({ status: "SUCCEEDED", chargeId: "ch-1" });
+    expect(outcomeOf({ outcome: "declined", code: "INSUFFICIENT_FUNDS", reason: "x" })).toEqual({
+      status: "FAILED",
+      failure: { code: "INSUFFICIENT_FUNDS", reason: "x" },
+    });
   });
 });
 
 describe("payment deadline", () => {
-  const created = newPayment({ orderId: "o-1", customerId: "c", amountMinor: 5, currency: "EUR" }, "2026-01-01T00:00:00.000Z");
+  const reservedAt = Date.parse("2026-01-01T00:00:00.000Z");
 
-  it("a pending payment past the deadline is overdue and moves to VOIDING; a settled one never is", () => {
-    const later = new Date("2026-01-01T00:02:00.001Z");
-    expect(isOverdue(created, later, 120_000)).toBe(true);
-    expect(isOverdue(created, new Date("2026-01-01T00:01:59.000Z"), 120_000)).toBe(false);
-    const paid = settle(created, { outcome: "succeeded", chargeId: "ch" }, "t") as Payment;
-    expect(isOverdue(paid, later, 120_000)).toBe(false);
-    expect(startVoiding(paid, "t")).toBeNull();
-    expect(startVoiding(created, "t")?.status).toBe("VOIDING");
+  it("a retried payment past the deadline is overdue; before it, or on a first delivery, it is not", () => {
+    expect(isOverdue(reservedAt, reservedAt + 120_001, 120_000, true)).toBe(true);
+    expect(isOverdue(reservedAt, reservedAt + 119_000, 120_000, true)).toBe(false);
+    expect(isOverdue(reservedAt, reservedAt + 600_000, 120_000, false)).toBe(false);
   });
 
-  it("a completed void fails the payment with the provider-unavailable reason, saying whether money was refunded", () => {
-    const voiding = startVoiding(created, "t") as Payment;
-    expect(settle(voiding, { outcome: "succeeded", chargeId: "late" }, "t")).toBeNull();
-    expect(completeVoid(voiding, "refunded", "t")).toMatchObject({
-      status: "FAILED",
-      failure: { code: "PROVIDER_UNAVAILABLE", reason: expect.stringMatching(/refunded/) },
-    });
-    expect(completeVoid(voiding, "nothing-charged", "t")?.failure?.reason).toMatch(/nothing was charged/);
-  });
-
-  it("counts provider calls that ended without an answer", () => {
-    expect(recordFailedAttempt(created, "timeout", "t")).toMatchObject({ attempts: 1, lastError: "timeout" });
+  it("only a payment given up at the deadline obliges a void; a decline or a success does not", () => {
+    expect(needsVoid(ABANDONED)).toBe(true);
+    expect(needsVoid(outcomeOf({ outcome: "declined", code: "DECLINED", reason: "card declined" }))).toBe(false);
+    expect(needsVoid(outcomeOf({ outcome: "succeeded", chargeId: "ch" }))).toBe(false);
   });
 });

@@ -1,18 +1,17 @@
 import { type Static, Type } from "@fastify/type-provider-typebox";
 import { apiProblems, HttpProblem, jsonResponse, problemResponse } from "@shop/telemetry";
 import type { FastifyInstance } from "fastify";
+import { readPayment } from "../adapters/payment-record.js";
 import type { PaymentStore } from "../adapters/payment-store.js";
 
 const Params = Type.Object({ orderId: Type.String({ pattern: "^[A-Za-z0-9_-]{1,64}$" }) }, { additionalProperties: false });
 
-/** Every field of Payment but the customer and the provider key. */
+/** An order's payment as its events tell it. */
 const PaymentView = Type.Object({
   orderId: Type.String(),
   status: Type.Union(
-    ["PENDING", "VOIDING", "SUCCEEDED", "FAILED"].map((s) => Type.Literal(s)),
-    {
-      description: "PENDING: calling the provider; VOIDING: past the deadline, voiding the key; SUCCEEDED and FAILED are final.",
-    },
+    ["PENDING", "SUCCEEDED", "FAILED"].map((s) => Type.Literal(s)),
+    { description: "PENDING: stock is reserved and the charge is under way; SUCCEEDED and FAILED are final (the outcome event)." },
   ),
   amountMinor: Type.Integer(),
   currency: Type.String(),
@@ -23,10 +22,8 @@ const PaymentView = Type.Object({
       reason: Type.String(),
     }),
   ),
-  attempts: Type.Integer({ description: "Provider calls that ended without an answer (errors, timeouts, lost responses)." }),
-  lastError: Type.Optional(Type.String()),
-  createdAt: Type.String({ format: "date-time" }),
-  updatedAt: Type.String({ format: "date-time" }),
+  reservedAt: Type.Optional(Type.String({ format: "date-time", description: "When stock was reserved; the deadline counts from here." })),
+  settledAt: Type.Optional(Type.String({ format: "date-time", description: "When the outcome was stored." })),
 });
 
 export function registerPaymentRoutes(app: FastifyInstance, store: PaymentStore): void {
@@ -46,10 +43,9 @@ export function registerPaymentRoutes(app: FastifyInstance, store: PaymentStore)
       },
     },
     async function getPaymentHandler(request) {
-      const found = await store.payments.get(request.params.orderId);
+      const found = await readPayment(store.events, request.params.orderId);
       if (!found) throw new HttpProblem(404, "PAYMENT_NOT_FOUND", "Payment not found", `no payment for order ${request.params.orderId}`);
-      const { orderId, status, amountMinor, currency, chargeId, failure, attempts, lastError, createdAt, updatedAt } = found.value;
-      return { orderId, status, amountMinor, currency, chargeId, failure, attempts, lastError, createdAt, updatedAt };
+      return found;
     },
   );
 }

@@ -1,21 +1,22 @@
 import { create } from "@bufbuild/protobuf";
 import { EVENTS, eventId, eventMeta, FailureReason, PaymentFailedSchema, PaymentSucceededSchema } from "@shop/contracts";
-import { errorMessage, type Publish } from "@shop/eventbus";
+import { type Publish, RetryableError } from "@shop/eventbus";
 import type { SagaMetrics } from "@shop/telemetry";
 import type { ChargeRequest, PaymentProvider } from "../adapters/fake-provider.js";
+import { readOutcome } from "../adapters/payment-record.js";
 import type { PaymentStore } from "../adapters/payment-store.js";
-import { completeVoid, isOverdue, newPayment, type Payment, recordFailedAttempt, settle, startVoiding } from "../domain/payment.js";
+import { ABANDONED, idempotencyKeyFor, isOverdue, needsVoid, outcomeOf, type PaymentOutcome } from "../domain/payment.js";
 
 export interface ChargeOrderDeps {
   store: PaymentStore;
   /** The provider, behind the circuit breaker. */
   provider: PaymentProvider;
   publish: Publish;
-  /** A payment without an answer after this long is abandoned and its key voided. */
+  /** A retried payment still without an answer this long after the reservation is given up and its key voided. */
   deadlineMs: number;
   /** Counts the order's outcome when this publish stores it. */
   saga?: SagaMetrics;
-  now?: () => Date;
+  now?: () => number;
 }
 
 export interface ChargeOrderInput {
@@ -25,49 +26,52 @@ export interface ChargeOrderInput {
   currency: string;
   /** From the event's meta: when the order was placed (0 when an older producer did not say). */
   orderPlacedAtMs: number;
+  /** When the reservation was stored (the delivered message's stream time): the deadline counts from it. */
+  reservedAtMs: number;
+  /** This delivery is not the first: an earlier attempt got no answer (or its handler died). */
+  retried: boolean;
 }
 
 /**
- * Charges an order at most once. The payment (with its provider idempotency key) is stored before
- * the call; a failed or timed-out call is "unknown" and retried with the same key until the
- * deadline; then the key is voided (a lost charge is refunded, a late one refused) and the payment
- * fails, so money is never kept for an order that is not confirmed. A settled payment only
- * republishes its outcome.
+ * Charges an order at most once, with no record but the outcome event. The provider key derives
+ * from the order, so every retry, redelivery and replica asks the provider the same question and
+ * gets the same answer; a failed or timed-out call is "unknown" and the message is retried. A
+ * retried payment past the deadline is given up: the failure is recorded first, then the key is
+ * voided (a lost charge is refunded, a late one refused), so money is never kept for an order that
+ * is not confirmed.
+ *
+ * Both outcomes share one subject per order, fenced: the first stored is the payment's outcome,
+ * whichever replica or delivery stores it. A publish refused by the fence reads the stored outcome
+ * and honours it: a payment given up at the deadline gets its key voided by whoever meets it, so a
+ * charge that lands after the give-up is refunded even if the handler that gave up died.
  */
-export async function chargeOrder(deps: ChargeOrderDeps, input: ChargeOrderInput): Promise<Payment> {
-  const { store, now = () => new Date() } = deps;
-  const update = async (change: (current: Payment) => Payment | null): Promise<Payment> => {
-    const stored = await store.payments.update(input.orderId, (current) => (current ? change(current) : null));
-    if (!stored) throw new Error(`payment of ${input.orderId} vanished`);
-    return stored;
+export async function chargeOrder(deps: ChargeOrderDeps, input: ChargeOrderInput): Promise<PaymentOutcome> {
+  const { now = Date.now } = deps;
+  const request: ChargeRequest = {
+    idempotencyKey: idempotencyKeyFor(input.orderId),
+    orderId: input.orderId,
+    customerId: input.customerId,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
   };
-  const { orderPlacedAtMs: _placed, ...charge } = input;
-  const fresh = newPayment(charge, now().toISOString());
-  let payment = (await store.payments.create(input.orderId, fresh)) ? fresh : (await store.payments.get(input.orderId))?.value;
-  if (!payment) throw new Error(`payment of ${input.orderId} vanished`);
-
-  if (isOverdue(payment, now(), deps.deadlineMs)) payment = await update((p) => startVoiding(p, now().toISOString()));
-  const request = requestOf(payment);
-  if (payment.status === "PENDING" || payment.status === "VOIDING") {
-    try {
-      if (payment.status === "PENDING") {
-        const result = await deps.provider.charge(request);
-        payment = await update((p) => settle(p, result, now().toISOString()));
-      } else {
-        const outcome = await deps.provider.void(request);
-        payment = await update((p) => completeVoid(p, outcome, now().toISOString()));
-      }
-    } catch (err) {
-      await update((p) => recordFailedAttempt(p, errorMessage(err), now().toISOString()));
-      throw err;
-    }
-  }
-  await publishOutcome(deps, payment, input.orderPlacedAtMs);
-  return payment;
+  if (isOverdue(input.reservedAtMs, now(), deps.deadlineMs, input.retried)) return settle(deps, input, request, ABANDONED);
+  // Throws when there is no answer: the message is retried with the same key.
+  const result = await deps.provider.charge(request);
+  return settle(deps, input, request, outcomeOf(result));
 }
 
-function requestOf({ idempotencyKey, orderId, customerId, amountMinor, currency }: Payment): ChargeRequest {
-  return { idempotencyKey, orderId, customerId, amountMinor, currency };
+/** Stores `outcome` unless the order has one, and returns the one stored, voiding the key where it says so. */
+async function settle(
+  deps: ChargeOrderDeps,
+  input: ChargeOrderInput,
+  request: ChargeRequest,
+  outcome: PaymentOutcome,
+): Promise<PaymentOutcome> {
+  const stored = await publishOutcome(deps, input, outcome);
+  const recorded = stored ? outcome : (await readOutcome(deps.store.events, input.orderId))?.outcome;
+  if (!recorded) throw new RetryableError("OUTCOME_NOT_FOUND", `payment outcome of ${input.orderId} refused as stored but not found`);
+  if (needsVoid(recorded)) await deps.provider.void(request);
+  return recorded;
 }
 
 const FAILURE_REASONS = {
@@ -76,29 +80,30 @@ const FAILURE_REASONS = {
   PROVIDER_UNAVAILABLE: FailureReason.PROVIDER_UNAVAILABLE,
 } as const;
 
-/** Publishes the settled outcome once per order (fenced on its subject); a republish is a duplicate. */
-async function publishOutcome({ publish, saga }: ChargeOrderDeps, payment: Payment, placedAtMs: number): Promise<void> {
-  const amount = { amountMinor: BigInt(payment.amountMinor), currency: payment.currency };
-  const placed = placedAtMs || Date.parse(payment.createdAt);
-  if (payment.status === "SUCCEEDED") {
+/** Publishes the outcome fenced on the order's payment subject; false when one was already stored. */
+async function publishOutcome({ publish, saga }: ChargeOrderDeps, input: ChargeOrderInput, outcome: PaymentOutcome): Promise<boolean> {
+  const amount = { amountMinor: BigInt(input.amountMinor), currency: input.currency };
+  const placed = input.orderPlacedAtMs || input.reservedAtMs;
+  if (outcome.status === "SUCCEEDED") {
     const event = create(PaymentSucceededSchema, {
-      meta: eventMeta(EVENTS.paymentSucceeded, payment.orderId, placed),
+      meta: eventMeta(EVENTS.paymentSucceeded, input.orderId, placed),
       amount,
-      providerChargeId: payment.chargeId ?? "",
+      providerChargeId: outcome.chargeId,
     });
     const ack = await publish(EVENTS.paymentSucceeded, event, {
-      msgId: eventId(EVENTS.paymentSucceeded, payment.orderId),
+      msgId: eventId(EVENTS.paymentSucceeded, input.orderId),
       firstOfSubject: true,
     });
-    if (!ack.duplicate) saga?.finished("confirmed", placed, { amountMinor: payment.amountMinor, currency: payment.currency });
-  } else if (payment.status === "FAILED") {
-    const event = create(PaymentFailedSchema, {
-      meta: eventMeta(EVENTS.paymentFailed, payment.orderId, placed),
-      amount,
-      reason: FAILURE_REASONS[payment.failure?.code ?? "DECLINED"],
-      detail: payment.failure?.reason ?? "declined",
-    });
-    const ack = await publish(EVENTS.paymentFailed, event, { msgId: eventId(EVENTS.paymentFailed, payment.orderId), firstOfSubject: true });
-    if (!ack.duplicate) saga?.finished("cancelled", placed);
+    if (!ack.duplicate) saga?.finished("confirmed", placed, { amountMinor: input.amountMinor, currency: input.currency });
+    return !ack.duplicate;
   }
+  const event = create(PaymentFailedSchema, {
+    meta: eventMeta(EVENTS.paymentFailed, input.orderId, placed),
+    amount,
+    reason: FAILURE_REASONS[outcome.failure.code],
+    detail: outcome.failure.reason,
+  });
+  const ack = await publish(EVENTS.paymentFailed, event, { msgId: eventId(EVENTS.paymentFailed, input.orderId), firstOfSubject: true });
+  if (!ack.duplicate) saga?.finished("cancelled", placed);
+  return !ack.duplicate;
 }
