@@ -35,8 +35,10 @@ async function shopctl(...args: string[]): Promise<{ stdout: string; stderr: str
 describe("shopctl and the DLQ", () => {
   it("an order whose event exhausted its deliveries during an outage completes after the operator replays it", async () => {
     const durable = CONSUMERS.inventoryOnOrderCreated.durable;
-    // Inventory loses its reservations bucket: every delivery of the new order's event fails.
-    await stack.probe.jsm.streams.delete(`KV_${BUCKETS.reservations}`);
+    // Inventory loses its stock bucket: every delivery of the new order's event fails to hold stock.
+    const stock = await stack.probe.kv<unknown>(BUCKETS.stock);
+    const backup = await Promise.all((await stock.keys()).map(async (sku) => [sku, (await stock.get(sku))?.value] as const));
+    await stack.probe.jsm.streams.delete(`KV_${BUCKETS.stock}`);
     const res = await stack.postOrder({ customerId: "c-dlq", items: [{ sku: "MUG", quantity: 2 }] });
     const orderId = res.body.orderId as string;
     await waitFor(async () => (await stack.deadLetters(durable)).length === 1, {
@@ -45,8 +47,10 @@ describe("shopctl and the DLQ", () => {
     });
     expect((await stack.getOrder(orderId))?.status).toBe("PENDING");
 
-    // The operator restores the bucket, then looks at the DLQ and replays.
-    await stack.probe.provision({ replicas: 1, consumers: [], buckets: [BUCKETS.reservations] });
+    // The operator restores the bucket from the backup, then looks at the DLQ and replays.
+    await stack.probe.provision({ replicas: 1, consumers: [], buckets: [BUCKETS.stock] });
+    const restored = await stack.probe.kv<unknown>(BUCKETS.stock);
+    for (const [sku, value] of backup) await restored.create(sku, value);
     const list = await shopctl("dlq", "list", "--json");
     expect(list.code).toBe(0);
     const [entry] = JSON.parse(list.stdout) as Array<{
@@ -86,8 +90,7 @@ describe("shopctl and the DLQ", () => {
         inventory: { subject: `inventory.decided.v1.${orderId}` },
         payment: { subject: `payments.settled.v1.${orderId}`, message: { amount: { amountMinor: "2500", currency: "EUR" } } },
       },
-      reservation: { status: "RESERVED", totalMinor: 2_500 },
-      payment: { status: "SUCCEEDED" },
+      provider: { result: { outcome: "succeeded" } },
     });
   });
 

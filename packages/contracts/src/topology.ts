@@ -117,7 +117,6 @@ export function retiredDurablesOf(service: string): { stream: string; durable: s
 export const BUCKETS = {
   orderIdempotency: "orders-idempotency",
   stock: "inventory-stock",
-  reservations: "inventory-reservations",
   // Ledger of the simulated payment provider: stands in for the PSP's own durable records.
   providerLedger: "payment-provider-ledger",
 } as const;
@@ -134,7 +133,6 @@ export const BUCKET_TTL_MS: Readonly<Record<BucketName, number | undefined>> = {
   // The window in which a retried POST with the same Idempotency-Key returns the same order.
   "orders-idempotency": DAY_MS,
   "inventory-stock": undefined,
-  "inventory-reservations": 30 * DAY_MS,
   "payment-provider-ledger": 30 * DAY_MS,
 };
 

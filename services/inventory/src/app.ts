@@ -55,7 +55,7 @@ export async function buildApp({
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
     consumers: [CONSUMERS.inventoryOnOrderCreated, CONSUMERS.inventoryOnPaymentSettled],
     retired: retiredDurablesOf(SERVICE),
-    buckets: [BUCKETS.stock, BUCKETS.reservations],
+    buckets: [BUCKETS.stock],
   });
   const store = await createInventoryStore(bus, { stockLingerMs: config.STOCK_WRITE_LINGER_MS });
   if (config.SEED_CATALOG) {

@@ -1,17 +1,20 @@
-import { BUCKETS } from "@shop/contracts";
+import { create } from "@bufbuild/protobuf";
+import { BUCKETS, EVENTS, eventId, eventMeta, InventoryRejectedSchema, InventoryReservedSchema, RejectionReason } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
 import { type NatsServerHandle, startNatsServer } from "@shop/testkit";
 import { pino } from "pino";
 import { createInventoryStore } from "../src/adapters/inventory-store.js";
+import type { ReservationStatus } from "../src/domain/reservation.js";
 import type { InventoryDeps } from "../src/use-cases/reserve-order.js";
 
 /**
  * An inventory "replica" inside a test: its own connection and stores (and so its own caches) on
- * the shared nats-server. Nothing but KV compare-and-set stands between two of them.
+ * the shared nats-server. Nothing but KV compare-and-set and the decision subject's fence stands
+ * between two of them.
  */
 export async function connectReplica(url: string, name: string): Promise<{ bus: Bus; deps: InventoryDeps }> {
   const bus = await Bus.connect({ url, name, logger: pino({ level: "silent" }) });
-  await bus.provision({ replicas: 1, consumers: [], buckets: [BUCKETS.stock, BUCKETS.reservations] });
+  await bus.provision({ replicas: 1, consumers: [], buckets: [BUCKETS.stock] });
   return { bus, deps: { store: await createInventoryStore(bus), publish: bus.publish } };
 }
 
@@ -34,4 +37,29 @@ export async function startReplicaPair(): Promise<{
       await nats.stop();
     },
   };
+}
+
+/** Stores a decision as inventory does (its fenced event); false when the order already has one. */
+export async function recordDecision({ publish }: InventoryDeps, orderId: string, status: ReservationStatus): Promise<boolean> {
+  const options = (event: typeof EVENTS.inventoryRejected | typeof EVENTS.inventoryReserved) => ({
+    msgId: eventId(event, orderId),
+    firstOfSubject: true,
+  });
+  const ack =
+    status === "REJECTED"
+      ? await publish(
+          EVENTS.inventoryRejected,
+          create(InventoryRejectedSchema, { meta: eventMeta(EVENTS.inventoryRejected, orderId), reason: RejectionReason.OUT_OF_STOCK }),
+          options(EVENTS.inventoryRejected),
+        )
+      : await publish(
+          EVENTS.inventoryReserved,
+          create(InventoryReservedSchema, {
+            meta: eventMeta(EVENTS.inventoryReserved, orderId),
+            customerId: "c-1",
+            total: { amountMinor: 0n, currency: "EUR" },
+          }),
+          options(EVENTS.inventoryReserved),
+        );
+  return !ack.duplicate;
 }

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InventoryStore } from "../src/adapters/inventory-store.js";
-import type { Reservation } from "../src/domain/reservation.js";
 import { hold, newStockItem, setAvailable } from "../src/domain/stock.js";
 import { type InventoryDeps, reserveOrder } from "../src/use-cases/reserve-order.js";
 import { settleReservation } from "../src/use-cases/settle-reservation.js";
-import { startReplicaPair } from "./replica-support.js";
+import { recordDecision, startReplicaPair } from "./replica-support.js";
 
-// Two inventory replicas (see replica-support.ts): nothing but KV compare-and-set stands between them.
+// Two inventory replicas (see replica-support.ts): nothing but KV compare-and-set and the decision fence stands between them.
 let pair: Awaited<ReturnType<typeof startReplicaPair>>;
 let one: InventoryDeps;
 let two: InventoryDeps;
@@ -33,7 +32,7 @@ describe("two inventory replicas on the same keys", () => {
     await settleReservation(one.store, "settle-1", "RELEASED");
     expect(await stockOf(one.store, "SETTLE")).toMatchObject({ available: 4, reserved: 0, sold: 1, holds: {} });
     // The decision stays as recorded: the payment event is the outcome's record, the hold is gone.
-    expect((await one.store.reservations.get("settle-2"))?.value.status).toBe("RESERVED");
+    expect((await one.store.decisions.read("settle-2"))?.status).toBe("RESERVED");
   });
 
   it("a hold taken for an order another replica has already rejected is released by the replica that meets the rejection", async () => {
@@ -41,23 +40,13 @@ describe("two inventory replicas on the same keys", () => {
     await one.store.stock.create(sku, newStockItem(sku, "Raced", 700, "EUR", 0));
     // Replica one found no stock for raced-1 and recorded the rejection; replica two, working on the
     // same (redelivered) event, had read no decision yet and held the unit that came back meanwhile.
-    const rejection: Reservation = {
-      orderId: "raced-1",
-      customerId: "c-raced",
-      status: "REJECTED",
-      lines: [],
-      totalMinor: 0,
-      currency: "",
-      rejection: { reason: "OUT_OF_STOCK", skus: [sku] },
-      updatedAt: new Date().toISOString(),
-    };
-    expect(await one.store.reservations.create("raced-1", rejection)).toBe(true);
+    expect(await recordDecision(one, "raced-1", "REJECTED")).toBe(true);
     await two.store.stock.update(sku, (current) => current && setAvailable(current, 1));
     await two.store.stock.update(sku, (current) => {
       const held = current && hold(current, "raced-1", 1);
       return held?.ok ? held.item : null;
     });
-    // Replica two goes on: its decision loses to the recorded one, which it then publishes.
+    // Replica two goes on: its decision loses to the stored one, which it then honours.
     expect((await reserveOrder(two, { orderId: "raced-1", customerId: "c-raced", lines: line(sku) })).status).toBe("REJECTED");
     expect(await stockOf(one.store, sku)).toMatchObject({ available: 1, reserved: 0, holds: {} });
   });

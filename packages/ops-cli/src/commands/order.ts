@@ -4,7 +4,7 @@ import type { Bus, StoredEvent } from "@shop/eventbus";
 import type { Output } from "../output.js";
 import { UsageError } from "./dlq.js";
 
-/** The order as the system holds it: its events (the record), inventory's reservation, the provider's record. */
+/** The order as the system holds it: its events (the record) and the simulated provider's record. */
 export async function orderShow(bus: Bus, out: Output, orderId: string): Promise<void> {
   const events = bus.events();
   const read = async (bucket: string, key: string) => (await (await bus.kv<unknown>(bucket)).get(key))?.value ?? null;
@@ -27,7 +27,6 @@ export async function orderShow(bus: Bus, out: Output, orderId: string): Promise
       inventory: await event(STREAMS.inventory.name, orderEventsPattern(STREAMS.inventory.name, orderId)),
       payment: await event(STREAMS.payments.name, orderEventsPattern(STREAMS.payments.name, orderId)),
     },
-    reservation: await read(BUCKETS.reservations, orderId),
     provider: await read(BUCKETS.providerLedger, `order-${orderId}`),
   });
 }

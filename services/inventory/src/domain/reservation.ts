@@ -1,4 +1,4 @@
-export type ReservationStatus = "RESERVED" | "REJECTED" | "SOLD" | "RELEASED";
+export type ReservationStatus = "RESERVED" | "REJECTED";
 
 export interface ReservedLine {
   sku: string;

@@ -86,7 +86,7 @@ export function createHoldSweeper({ store, logger, onReleased, maxLookups = MAX_
     let released = 0;
     await inBatches(turn, PARALLEL_READS, async (orderId) => {
       if (stopped) return;
-      const status = (await store.reservations.get(orderId))?.value.status;
+      const status = (await store.decisions.read(orderId))?.status;
       // Not recorded yet: the decision is in flight and its unacked message will come back.
       if (status === undefined) return;
       if (status !== "REJECTED") {

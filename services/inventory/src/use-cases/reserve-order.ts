@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { EVENTS, eventId, eventMeta, InventoryRejectedSchema, InventoryReservedSchema, RejectionReason } from "@shop/contracts";
-import type { Publish } from "@shop/eventbus";
+import { type Publish, RetryableError } from "@shop/eventbus";
 import type { SagaMetrics } from "@shop/telemetry";
 import type { InventoryStore } from "../adapters/inventory-store.js";
 import { type Reservation, type ReservedLine, totalOf } from "../domain/reservation.js";
@@ -24,34 +24,37 @@ export interface ReserveOrderInput {
 
 /**
  * Reserves every line or none. Holds are keyed by order, so a redelivered event re-finds its own
- * holds instead of taking stock twice; the decision is written once and republished on replay.
+ * holds instead of taking stock twice. The decision is its event, published once on the order's
+ * decision subject (fenced: reserved and rejected share it), and is never made again once stored.
  *
  * Two replicas (or a redelivery and the first delivery) may decide one order at once, each from
- * what it read: the decision recorded first counts. Holds are made to match it only after it is
- * recorded: a rejected order's holds are released, whoever took them, and nothing is released
+ * what it read: the decision stored first counts. Holds are made to match it only after it is
+ * stored: a rejected order's holds are released, whoever took them, and nothing is released
  * before, since a decision to reject could lose to another replica's RESERVED that counts on them.
- * A replica killed after holding and before meeting the recorded rejection (another replica having
+ * A replica killed after holding and before meeting the stored rejection (another replica having
  * acked the message) leaves its hold behind: the hold sweep (release-stale-holds.ts) releases it.
  */
 export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
   const { store } = deps;
-  // Read first even on a first delivery: an order's event stored twice (a producer retrying past
-  // the duplicate window without the subject fence) would otherwise hold again after its order was
-  // settled, and that hold would stay. The create below decides between concurrent attempts.
-  const existing = (await store.reservations.get(input.orderId))?.value;
+  // Read first even on a first delivery: a killed broker can roll a consumer back, so a message
+  // already handled comes again as a first delivery, and holding again after its order was settled
+  // would leave a hold nobody settles. The fenced publish below decides between concurrent attempts.
+  const existing = await store.decisions.read(input.orderId);
   const final = existing ?? (await recordDecision(deps, input));
   if (final.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
-  await publishDecision(deps, final, input.orderPlacedAtMs || Date.now());
   return final;
 }
 
-/** Decides, then records the decision unless another replica recorded one first; returns the one recorded. */
+/** Decides, then stores the decision unless another attempt stored one first; returns the one stored. */
 async function recordDecision(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
   const { store } = deps;
   const decision = await decide(deps, input);
-  if (await store.reservations.create(input.orderId, decision)) return decision;
-  const recorded = (await store.reservations.get(input.orderId))?.value;
-  if (!recorded) throw new Error(`reservation of ${input.orderId} vanished`);
+  if (await publishDecision(deps, decision, input.orderPlacedAtMs || Date.now())) {
+    store.decisions.remember(decision);
+    return decision;
+  }
+  const recorded = await store.decisions.read(input.orderId);
+  if (!recorded) throw new RetryableError("DECISION_NOT_FOUND", `decision of ${input.orderId} refused as stored but not found`);
   return recorded;
 }
 
@@ -125,8 +128,8 @@ async function holdLine(store: InventoryStore, orderId: string, line: { sku: str
   return attempt;
 }
 
-/** Publishes the decision with an id derived from the order, so a replay publishes the same message. */
-async function publishDecision({ publish, saga }: InventoryDeps, reservation: Reservation, placedAtMs: number): Promise<void> {
+/** Publishes the decision fenced on the order's decision subject; false when one was already stored. */
+async function publishDecision({ publish, saga }: InventoryDeps, reservation: Reservation, placedAtMs: number): Promise<boolean> {
   const { orderId } = reservation;
   if (reservation.status === "REJECTED") {
     const event = create(InventoryRejectedSchema, {
@@ -137,7 +140,7 @@ async function publishDecision({ publish, saga }: InventoryDeps, reservation: Re
     });
     const ack = await publish(EVENTS.inventoryRejected, event, { msgId: eventId(EVENTS.inventoryRejected, orderId), firstOfSubject: true });
     if (!ack.duplicate) saga?.finished("rejected", placedAtMs);
-    return;
+    return !ack.duplicate;
   }
   const money = (amountMinor: number) => ({ amountMinor: BigInt(amountMinor), currency: reservation.currency });
   const event = create(InventoryReservedSchema, {
@@ -146,5 +149,6 @@ async function publishDecision({ publish, saga }: InventoryDeps, reservation: Re
     lines: reservation.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: money(line.unitPriceMinor) })),
     total: money(reservation.totalMinor),
   });
-  await publish(EVENTS.inventoryReserved, event, { msgId: eventId(EVENTS.inventoryReserved, orderId), firstOfSubject: true });
+  const ack = await publish(EVENTS.inventoryReserved, event, { msgId: eventId(EVENTS.inventoryReserved, orderId), firstOfSubject: true });
+  return !ack.duplicate;
 }

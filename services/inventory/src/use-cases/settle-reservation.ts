@@ -26,16 +26,12 @@ export function settleReservation(store: InventoryStore, orderId: string, outcom
 }
 
 /**
- * The reservation is not rewritten: the payment event is the record of the outcome, and each SKU's
+ * Nothing is recorded but the stock: the payment event is the record of the outcome, and each SKU's
  * hold is the record of what is left to settle (a hold is committed or released once, then gone).
  */
 async function settle(store: InventoryStore, orderId: string, outcome: Settlement, { lingerMs }: SettleOptions): Promise<void> {
-  // The decision never changes once recorded: a cached copy is as good as the server's.
-  const found = await store.reservations.readOwn(orderId);
-  if (!found) throw new PermanentError("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`);
-  const reservation = found.value;
-  // SOLD and RELEASED: settled by an earlier version, which recorded it here.
-  if (reservation.status === outcome) return;
+  const reservation = await store.decisions.readKnown(orderId);
+  if (!reservation) throw new PermanentError("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`);
   if (reservation.status !== "RESERVED") {
     throw new PermanentError("RESERVATION_CONFLICT", `cannot mark reservation of ${orderId} ${outcome}: it is ${reservation.status}`);
   }
