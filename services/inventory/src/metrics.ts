@@ -27,7 +27,7 @@ export function registerStockGauges(registry: Registry, store: InventoryStore): 
 export function createStaleHoldCounter(registry: Registry): Counter {
   return new Counter({
     name: "inventory_stale_holds_released_total",
-    help: "Holds of rejected orders released by this replica's sweep (left by a replica that stopped mid-decision).",
+    help: "Holds released by this replica's sweep (of rejected orders, or named by no reservation: left by an attempt that stopped mid-decision).",
     registers: [registry],
   });
 }

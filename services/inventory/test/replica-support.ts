@@ -39,8 +39,16 @@ export async function startReplicaPair(): Promise<{
   };
 }
 
-/** Stores a decision as inventory does (its fenced event); false when the order already has one. */
-export async function recordDecision({ publish }: InventoryDeps, orderId: string, status: ReservationStatus): Promise<boolean> {
+/**
+ * Stores a decision as inventory does (its fenced event), a reservation naming the holds `named`;
+ * false when the order already has one.
+ */
+export async function recordDecision(
+  { publish }: InventoryDeps,
+  orderId: string,
+  status: ReservationStatus,
+  named: { sku: string; holdId: string }[] = [],
+): Promise<boolean> {
   const options = (event: typeof EVENTS.inventoryRejected | typeof EVENTS.inventoryReserved) => ({
     msgId: eventId(event, orderId),
     firstOfSubject: true,
@@ -57,6 +65,7 @@ export async function recordDecision({ publish }: InventoryDeps, orderId: string
           create(InventoryReservedSchema, {
             meta: eventMeta(EVENTS.inventoryReserved, orderId),
             customerId: "c-1",
+            lines: named.map(({ sku, holdId }) => ({ sku, quantity: 1, unitPrice: { amountMinor: 0n, currency: "EUR" }, holdId })),
             total: { amountMinor: 0n, currency: "EUR" },
           }),
           options(EVENTS.inventoryReserved),

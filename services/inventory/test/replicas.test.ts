@@ -38,16 +38,31 @@ describe("two inventory replicas on the same keys", () => {
   it("a hold taken for an order another replica has already rejected is released by the replica that meets the rejection", async () => {
     const sku = "RACED";
     await one.store.stock.create(sku, newStockItem(sku, "Raced", 700, "EUR", 0));
-    // Replica one found no stock for raced-1 and recorded the rejection; replica two, working on the
-    // same (redelivered) event, had read no decision yet and held the unit that came back meanwhile.
+    // Replica one found no stock for raced-1 and stored the rejection; replica two, working on the
+    // same (redelivered) event, held the unit that came back meanwhile.
     expect(await recordDecision(one, "raced-1", "REJECTED")).toBe(true);
     await two.store.stock.update(sku, (current) => current && setAvailable(current, 1));
     await two.store.stock.update(sku, (current) => {
-      const held = current && hold(current, "raced-1", 1);
+      const held = current && hold(current, "raced-1", 1, "two");
       return held?.ok ? held.item : null;
     });
     // Replica two goes on: its decision loses to the stored one, which it then honours.
     expect((await reserveOrder(two, { orderId: "raced-1", customerId: "c-raced", lines: line(sku) })).status).toBe("REJECTED");
     expect(await stockOf(one.store, sku)).toMatchObject({ available: 1, reserved: 0, holds: {} });
+  });
+
+  it("an order.created handled again after its order was settled (a broker crash rolled the consumer back) sells nothing twice", async () => {
+    const sku = "AGAIN";
+    await one.store.stock.create(sku, newStockItem(sku, "Again", 300, "EUR", 3));
+    const input = { orderId: "again-1", customerId: "c-again", lines: line(sku) };
+    const first = await reserveOrder(one, input);
+    await settleReservation(one.store, "again-1", "SOLD");
+    expect(await stockOf(one.store, sku)).toMatchObject({ available: 2, reserved: 0, sold: 1, holds: {} });
+    // The same event again, on the other replica: it holds anew, meets the stored reservation, releases its own hold.
+    expect(await reserveOrder(two, input)).toMatchObject({ status: "RESERVED", lines: first.lines });
+    expect(await stockOf(one.store, sku)).toMatchObject({ available: 2, reserved: 0, sold: 1, holds: {} });
+    // And the payment event again: the reservation's hold is gone, nothing more is sold.
+    await settleReservation(two.store, "again-1", "SOLD");
+    expect(await stockOf(one.store, sku)).toMatchObject({ available: 2, reserved: 0, sold: 1, holds: {} });
   });
 });

@@ -42,15 +42,15 @@ const stockOf = async (sku: string) => (await one.store.stock.get(sku))?.value;
 const addSku = (sku: string, units: number) => one.store.stock.create(sku, newStockItem(sku, sku, 500, "EUR", units));
 
 /** Takes a hold the way reserveOrder's decide does (one compare-and-set on the SKU), and goes no further. */
-async function takeHold(store: InventoryStore, sku: string, orderId: string, units: number): Promise<void> {
+async function takeHold(store: InventoryStore, sku: string, orderId: string, units: number, holdId = "lost"): Promise<void> {
   await store.stock.update(sku, (current) => {
-    const held = current && hold(current, orderId, units);
+    const held = current && hold(current, orderId, units, holdId);
     return held?.ok ? held.item : null;
   });
 }
 
-function recordDecision(orderId: string, status: ReservationStatus): Promise<boolean> {
-  return recordStoredDecision(two, orderId, status);
+function recordDecision(orderId: string, status: ReservationStatus, named: { sku: string; holdId: string }[] = []): Promise<boolean> {
+  return recordStoredDecision(two, orderId, status, named);
 }
 
 describe("the hold sweep releases a hold left by a replica that died before meeting its order's rejection", () => {
@@ -124,15 +124,39 @@ describe("the hold sweep releases a hold left by a replica that died before meet
   });
 });
 
+describe("the hold sweep releases a hold no reservation names", () => {
+  it("a message handled again after its order was settled held again and its attempt died: the sweep releases that hold, not the named one", async () => {
+    await addSku("AGAIN", 5);
+    // The order's reservation names attempt "first" on AGAIN; its payment is still under way on OTHER.
+    await addSku("AGAIN-OTHER", 5);
+    await takeHold(one.store, "AGAIN-OTHER", "again-1", 1, "first");
+    await recordDecision("again-1", "RESERVED", [
+      { sku: "AGAIN", holdId: "first" },
+      { sku: "AGAIN-OTHER", holdId: "first" },
+    ]);
+    // AGAIN's hold was already sold; a redelivery (consumer state rolled back) held again and was killed.
+    await takeHold(one.store, "AGAIN", "again-1", 1, "second");
+    const sweep = sweeper(two.store);
+    await sweep.sweepOnce();
+    expect(await sweep.sweepOnce()).toMatchObject({ holds: 2, suspects: 1, lookups: 1, released: 1 });
+    expect(sweep.released).toEqual([{ sku: "AGAIN", orderId: "again-1", units: 1 }]);
+    expect(await stockOf("AGAIN")).toMatchObject({ available: 5, reserved: 0, holds: {} });
+    expect(await stockOf("AGAIN-OTHER")).toMatchObject({ available: 4, reserved: 1, holds: { "again-1": 1 } });
+    expect(warnings).toEqual([expect.objectContaining({ orderId: "again-1", sku: "AGAIN", holdId: "second" })]);
+    // The named hold is remembered: not looked up again while it stays.
+    expect(await sweep.sweepOnce()).toMatchObject({ holds: 1, suspects: 0, lookups: 0, released: 0 });
+  });
+});
+
 describe("the hold sweep leaves every other hold alone", () => {
   it.each<[string, ReservationStatus | undefined]>([
-    ["RESERVED (payment under way)", "RESERVED"],
-    ["not recorded yet (the decision is in flight)", undefined],
-  ])("a hold whose order's reservation is %s stays through three sweeps", async (_case, status) => {
+    ["RESERVED naming it (payment under way)", "RESERVED"],
+    ["not decided yet (the decision is in flight)", undefined],
+  ])("a hold whose order is %s stays through three sweeps", async (_case, status) => {
     const orderId = `kept-${status ?? "missing"}`;
     await addSku("KEPT", 6);
-    if (status) await recordDecision(orderId, status);
-    await takeHold(one.store, "KEPT", orderId, 2);
+    if (status) await recordDecision(orderId, status, [{ sku: "KEPT", holdId: "named" }]);
+    await takeHold(one.store, "KEPT", orderId, 2, "named");
     const sweep = sweeper(two.store);
     for (let i = 0; i < 3; i++) expect(await sweep.sweepOnce()).toMatchObject({ holds: 1, released: 0 });
     expect(await stockOf("KEPT")).toMatchObject({ available: 4, reserved: 2, holds: { [orderId]: 2 } });

@@ -27,6 +27,7 @@ export function reservationOf(message: InventoryReserved | InventoryRejected, st
       sku: line.sku,
       quantity: line.quantity,
       unitPriceMinor: Number(line.unitPrice?.amountMinor ?? 0n),
+      holdId: line.holdId,
     })),
     totalMinor: Number(message.total?.amountMinor ?? 0n),
     currency: message.total?.currency ?? "",

@@ -4,11 +4,13 @@ export interface ReservedLine {
   sku: string;
   quantity: number;
   unitPriceMinor: number;
+  /** The attempt whose hold this line counts on ("" when decided by an earlier version). */
+  holdId: string;
 }
 
 /**
- * Inventory's decision for one order, written once. SOLD and RELEASED are what earlier versions
- * wrote at settlement; the outcome is now the payment event, and the SKUs' holds tell what is left.
+ * Inventory's decision for one order, stored once as its event; the payment event is the outcome,
+ * and the SKUs' holds tell what is left to settle.
  */
 export interface Reservation {
   orderId: string;

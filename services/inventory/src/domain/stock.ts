@@ -1,6 +1,8 @@
 /**
  * Stock of one SKU. Invariant: initial = available + reserved + sold, available >= 0.
- * `holds` names the orders whose reservation is in `reserved`, so replaying an event is a no-op.
+ * `holds` names the orders whose reservation is in `reserved`, so replaying an event is a no-op;
+ * `holdIds` the attempt that took each hold, which the order's decision names: only a named hold is
+ * settled, and one no decision names (taken again after its order was settled) is released.
  */
 export interface StockItem {
   sku: string;
@@ -12,43 +14,63 @@ export interface StockItem {
   reserved: number;
   sold: number;
   holds: Record<string, number>;
+  /** Attempt id of each hold in `holds` (a hold of an earlier version has none: ""). */
+  holdIds?: Record<string, string>;
 }
 
-export type HoldResult = { ok: true; item: StockItem | null } | { ok: false; reason: "insufficient" };
+export type HoldResult = { ok: true; item: StockItem | null; holdId: string } | { ok: false; reason: "insufficient" };
 
-/** Holds `quantity` for `orderId`; `item: null` means it was already held (nothing to write). */
-export function hold(item: StockItem, orderId: string, quantity: number): HoldResult {
-  if (item.holds[orderId] !== undefined) return { ok: true, item: null };
+/** The attempt that took the order's hold ("" for a hold of an earlier version), or undefined when it holds nothing. */
+export function holdIdOf(item: StockItem, orderId: string): string | undefined {
+  return item.holds[orderId] === undefined ? undefined : (item.holdIds?.[orderId] ?? "");
+}
+
+/**
+ * Holds `quantity` for `orderId` under attempt `holdId`. An order holds once per SKU: an existing
+ * hold is re-found (`item: null`, nothing to write) and its own attempt id returned.
+ */
+export function hold(item: StockItem, orderId: string, quantity: number, holdId: string): HoldResult {
+  const existing = holdIdOf(item, orderId);
+  if (existing !== undefined) return { ok: true, item: null, holdId: existing };
   if (item.available < quantity) return { ok: false, reason: "insufficient" };
   return {
     ok: true,
+    holdId,
     item: {
       ...item,
       available: item.available - quantity,
       reserved: item.reserved + quantity,
       holds: { ...item.holds, [orderId]: quantity },
+      holdIds: { ...item.holdIds, [orderId]: holdId },
     },
   };
 }
 
-/** Returns a held quantity to available; null when there is no hold (already released or sold). */
-export function release(item: StockItem, orderId: string): StockItem | null {
+/** The item without the order's hold, or null when it has none (or, with `holdId`, none taken by that attempt). */
+function withoutHold(item: StockItem, orderId: string, holdId: string | undefined): { item: StockItem; quantity: number } | null {
   const quantity = item.holds[orderId];
-  if (quantity === undefined) return null;
-  const { [orderId]: _released, ...holds } = item.holds;
-  return { ...item, available: item.available + quantity, reserved: item.reserved - quantity, holds };
+  if (quantity === undefined || (holdId !== undefined && holdIdOf(item, orderId) !== holdId)) return null;
+  const { [orderId]: _held, ...holds } = item.holds;
+  const { [orderId]: _id, ...holdIds } = item.holdIds ?? {};
+  return { item: { ...item, holds, holdIds }, quantity };
 }
 
-/** Turns a hold into a sale; null when there is no hold (already sold or released). */
-export function commit(item: StockItem, orderId: string): StockItem | null {
-  const quantity = item.holds[orderId];
-  if (quantity === undefined) return null;
-  const { [orderId]: _sold, ...holds } = item.holds;
-  return { ...item, reserved: item.reserved - quantity, sold: item.sold + quantity, holds };
+/** Returns a held quantity to available; null when there is no such hold (already released or sold). */
+export function release(item: StockItem, orderId: string, holdId?: string): StockItem | null {
+  const found = withoutHold(item, orderId, holdId);
+  if (!found) return null;
+  return { ...found.item, available: item.available + found.quantity, reserved: item.reserved - found.quantity };
+}
+
+/** Turns the hold taken by `holdId` into a sale; null when there is no such hold (already sold or released). */
+export function commit(item: StockItem, orderId: string, holdId: string): StockItem | null {
+  const found = withoutHold(item, orderId, holdId);
+  if (!found) return null;
+  return { ...found.item, reserved: item.reserved - found.quantity, sold: item.sold + found.quantity };
 }
 
 export function newStockItem(sku: string, name: string, priceMinor: number, currency: string, quantity: number): StockItem {
-  return { sku, name, priceMinor, currency, initial: quantity, available: quantity, reserved: 0, sold: 0, holds: {} };
+  return { sku, name, priceMinor, currency, initial: quantity, available: quantity, reserved: 0, sold: 0, holds: {}, holdIds: {} };
 }
 
 export function invariantHolds(item: StockItem): boolean {

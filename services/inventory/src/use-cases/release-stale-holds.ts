@@ -2,7 +2,8 @@ import { trace } from "@opentelemetry/api";
 import { inSpan, ORDER_ID_ATTRIBUTE } from "@shop/eventbus";
 import type { Logger } from "@shop/telemetry";
 import type { InventoryStore } from "../adapters/inventory-store.js";
-import { release, type StockItem } from "../domain/stock.js";
+import type { Reservation } from "../domain/reservation.js";
+import { holdIdOf, release, type StockItem } from "../domain/stock.js";
 
 const tracer = trace.getTracer("@shop/inventory");
 
@@ -24,7 +25,7 @@ export interface SweepSummary {
   skus: number;
   /** Holds present in the catalog. */
   holds: number;
-  /** Orders with a hold already present in the previous sweep, whose decision was not yet known to be final. */
+  /** Orders with a hold already present in the previous sweep, not yet known to be one their decision counts on. */
   suspects: number;
   lookups: number;
   released: number;
@@ -43,30 +44,37 @@ interface Hold {
   sku: string;
   orderId: string;
   units: number;
+  /** The attempt that took it. */
+  holdId: string;
 }
 
-const pairKey = (sku: string, orderId: string) => `${sku}\u0000${orderId}`;
+const holdKey = ({ sku, orderId, holdId }: Hold) => `${sku}\u0000${orderId}\u0000${holdId}`;
+
+/** Whether a stored decision counts on the hold: a reservation naming it. A rejection counts on none. */
+const isNamed = (decision: Reservation, hold: Hold) =>
+  decision.status === "RESERVED" && decision.lines.some((line) => line.sku === hold.sku && line.holdId === hold.holdId);
 
 /**
- * Repairs the one window the recorded decision leaves (docs/architecture.md, "Running more than one
- * instance"): a replica killed between taking a hold and meeting the recorded REJECTED of its order,
- * while another replica handled and acked the same message, leaves a hold nobody else releases.
+ * Repairs the one window the stored decision leaves (docs/architecture.md, "Running more than one
+ * instance"): an attempt killed between taking a hold and meeting its order's stored decision,
+ * while another attempt handled and acked the same message, leaves a hold nobody else releases:
+ * a hold of a rejected order, or one no reservation names (taken again after its order was settled).
  *
- * Safety rests on the stores only: a REJECTED decision is final (settling refuses it), so releasing
- * the order's holds is what every replica meeting the decision does anyway, and each release is a
- * compare-and-set that finds the hold or does nothing, whoever sweeps at the same time. Holds of an
- * order whose decision is RESERVED, SOLD, RELEASED or not recorded yet are never touched.
+ * Safety rests on the stores only: a stored decision never changes and only a hold it names is
+ * ever settled, so releasing the others is what every attempt meeting the decision does anyway, and
+ * each release is a compare-and-set on that very hold (order and attempt) that finds it or does
+ * nothing, whoever sweeps at the same time. Holds a reservation names, and holds of orders not
+ * decided yet, are never touched.
  *
  * What this process remembers only bounds the work: a hold is looked at once it was present in the
- * previous sweep too (a younger one is normal in-flight work), an order found with a decision other
- * than REJECTED is not looked up again while its holds stay, and at most `maxLookups` orders are
- * looked up per sweep, round-robin. A sweep reads the catalog once, so its cost follows the catalog
- * and the holds present, never the orders ever placed.
+ * previous sweep too (a younger one is normal in-flight work), a hold found named is not looked up
+ * again while it stays, and at most `maxLookups` orders are looked up per sweep, round-robin. A sweep
+ * reads the catalog once, so its cost follows the catalog and the holds present, never the orders ever placed.
  */
 export function createHoldSweeper({ store, logger, onReleased, maxLookups = MAX_LOOKUPS_PER_SWEEP }: HoldSweepOptions): HoldSweeper {
   let seen = new Set<string>();
-  /** Orders whose recorded decision is not REJECTED: it never becomes REJECTED later. */
-  let settled = new Set<string>();
+  /** Holds a stored reservation names: they stay until settled. */
+  let named = new Set<string>();
   /** The last order looked up, so a backlog larger than `maxLookups` is taken in turns. */
   let cursor: string | undefined;
   let running: Promise<SweepSummary> | undefined;
@@ -75,10 +83,12 @@ export function createHoldSweeper({ store, logger, onReleased, maxLookups = MAX_
 
   async function sweep(): Promise<SweepSummary> {
     const items = await readCatalog(store, () => stopped);
-    const holds = items.flatMap((item) => Object.entries(item.holds).map(([orderId, units]) => ({ sku: item.sku, orderId, units })));
+    const holds: Hold[] = items.flatMap((item) =>
+      Object.entries(item.holds).map(([orderId, units]) => ({ sku: item.sku, orderId, units, holdId: holdIdOf(item, orderId) ?? "" })),
+    );
     const old = new Map<string, Hold[]>();
     for (const hold of holds) {
-      if (!seen.has(pairKey(hold.sku, hold.orderId)) || settled.has(hold.orderId)) continue;
+      if (!seen.has(holdKey(hold)) || named.has(holdKey(hold))) continue;
       old.set(hold.orderId, [...(old.get(hold.orderId) ?? []), hold]);
     }
     const suspects = [...old.keys()].sort();
@@ -86,41 +96,41 @@ export function createHoldSweeper({ store, logger, onReleased, maxLookups = MAX_
     let released = 0;
     await inBatches(turn, PARALLEL_READS, async (orderId) => {
       if (stopped) return;
-      const status = (await store.decisions.read(orderId))?.status;
-      // Not recorded yet: the decision is in flight and its unacked message will come back.
-      if (status === undefined) return;
-      if (status !== "REJECTED") {
-        settled.add(orderId);
-        return;
-      }
+      const decision = await store.decisions.read(orderId);
+      // Not decided yet: the decision is in flight and its unacked message will come back.
+      if (!decision) return;
+      const [kept, stale] = partition(old.get(orderId) ?? [], (hold) => isNamed(decision, hold));
+      for (const hold of kept) named.add(holdKey(hold));
+      if (stale.length === 0) return;
       // Not `released += await …`: that would read `released` before the wait, and lookups run in parallel.
-      const count = await releaseHolds(orderId, old.get(orderId) ?? []);
+      const count = await releaseHolds(orderId, stale, decision.status);
       released += count;
     });
     cursor = turn.length < suspects.length ? turn.at(-1) : undefined;
     if (!stopped) {
-      seen = new Set(holds.map((hold) => pairKey(hold.sku, hold.orderId)));
-      const holding = new Set(holds.map((hold) => hold.orderId));
-      settled = new Set([...settled].filter((orderId) => holding.has(orderId)));
+      seen = new Set(holds.map(holdKey));
+      named = new Set([...named].filter((key) => seen.has(key)));
     }
     return { skus: items.length, holds: holds.length, suspects: suspects.length, lookups: turn.length, released };
   }
 
-  function releaseHolds(orderId: string, holds: Hold[]): Promise<number> {
+  function releaseHolds(orderId: string, holds: Hold[], status: Reservation["status"]): Promise<number> {
     const attributes = { [ORDER_ID_ATTRIBUTE]: orderId, "shop.saga.step": "repair" };
+    const why = status === "REJECTED" ? "of a rejected order" : "its reservation does not name";
     return inSpan(tracer, "release stale holds", { attributes }, async (span) => {
       let count = 0;
-      for (const { sku } of holds) {
+      for (const { sku, holdId } of holds) {
         let units = 0;
         await store.stock.update(sku, (current) => {
           // The mutator may run more than once; its last run is the one written.
-          units = current?.holds[orderId] ?? 0;
-          return current ? release(current, orderId) : null;
+          const next = current && release(current, orderId, holdId);
+          units = next && current ? (current.holds[orderId] ?? 0) : 0;
+          return next;
         });
         if (units === 0) continue;
         count++;
         span.addEvent("hold.released", { sku, units });
-        logger.warn({ orderId, sku, units }, "released a stale hold of a rejected order");
+        logger.warn({ orderId, sku, units, holdId }, `released a stale hold ${why}`);
         onReleased?.({ sku, orderId, units });
       }
       return count;
@@ -167,6 +177,10 @@ async function readCatalog(store: InventoryStore, stopped: () => boolean): Promi
     if (item) items.push(item);
   });
   return items;
+}
+
+function partition<T>(all: readonly T[], keep: (item: T) => boolean): [T[], T[]] {
+  return [all.filter(keep), all.filter((item) => !keep(item))];
 }
 
 /** Up to `limit` of the sorted `suspects`, starting after `cursor` and wrapping around. */

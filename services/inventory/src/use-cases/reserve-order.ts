@@ -1,10 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { EVENTS, eventId, eventMeta, InventoryRejectedSchema, InventoryReservedSchema, RejectionReason } from "@shop/contracts";
 import { type Publish, RetryableError } from "@shop/eventbus";
 import type { SagaMetrics } from "@shop/telemetry";
 import type { InventoryStore } from "../adapters/inventory-store.js";
 import { type Reservation, type ReservedLine, totalOf } from "../domain/reservation.js";
-import { type HoldResult, hold, release } from "../domain/stock.js";
+import { hold, release } from "../domain/stock.js";
 
 export interface InventoryDeps {
   store: InventoryStore;
@@ -23,49 +24,50 @@ export interface ReserveOrderInput {
 }
 
 /**
- * Reserves every line or none. Holds are keyed by order, so a redelivered event re-finds its own
- * holds instead of taking stock twice. The decision is its event, published once on the order's
- * decision subject (fenced: reserved and rejected share it), and is never made again once stored.
+ * Reserves every line or none. The decision is its event, published once on the order's decision
+ * subject (fenced: reserved and rejected share it); nothing is read before deciding.
  *
- * Two replicas (or a redelivery and the first delivery) may decide one order at once, each from
- * what it read: the decision stored first counts. Holds are made to match it only after it is
- * stored: a rejected order's holds are released, whoever took them, and nothing is released
- * before, since a decision to reject could lose to another replica's RESERVED that counts on them.
- * A replica killed after holding and before meeting the stored rejection (another replica having
- * acked the message) leaves its hold behind: the hold sweep (release-stale-holds.ts) releases it.
+ * Each attempt holds under an id of its own, and an order holds once per SKU: an attempt that
+ * finds the order's hold re-finds it (and names its id). A reservation names the hold of each
+ * line, and only a named hold is ever settled. So when an attempt's publish is refused (another
+ * attempt, replica or an earlier delivery stored the decision first, or the message came again
+ * after its order was settled, as a broker crash can make happen) it reads the stored decision and
+ * follows it: a rejection releases the order's holds, whoever took them; a reservation leaves the
+ * holds it names and releases the ones this attempt took that it does not name. Nothing is released
+ * before the decision is stored, since a rejection could lose to a reservation that counts on it.
+ * An attempt killed before meeting the stored decision leaves its hold behind: the hold sweep
+ * (release-stale-holds.ts) releases holds of rejected orders and holds no reservation names.
  */
 export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
   const { store } = deps;
-  // Read first even on a first delivery: a killed broker can roll a consumer back, so a message
-  // already handled comes again as a first delivery, and holding again after its order was settled
-  // would leave a hold nobody settles. The fenced publish below decides between concurrent attempts.
-  const existing = await store.decisions.read(input.orderId);
-  const final = existing ?? (await recordDecision(deps, input));
-  if (final.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
-  return final;
-}
-
-/** Decides, then stores the decision unless another attempt stored one first; returns the one stored. */
-async function recordDecision(deps: InventoryDeps, input: ReserveOrderInput): Promise<Reservation> {
-  const { store } = deps;
-  const decision = await decide(deps, input);
+  const holdId = randomBytes(6).toString("base64url");
+  const decision = await decide(deps, input, holdId);
   if (await publishDecision(deps, decision, input.orderPlacedAtMs || Date.now())) {
     store.decisions.remember(decision);
+    if (decision.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
     return decision;
   }
-  const recorded = await store.decisions.read(input.orderId);
-  if (!recorded) throw new RetryableError("DECISION_NOT_FOUND", `decision of ${input.orderId} refused as stored but not found`);
-  return recorded;
+  const stored = await store.decisions.read(input.orderId);
+  if (!stored) throw new RetryableError("DECISION_NOT_FOUND", `decision of ${input.orderId} refused as stored but not found`);
+  if (stored.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
+  else await releaseHolds(store, input.orderId, unnamedLines(input.lines, stored.lines, holdId), holdId);
+  return stored;
 }
 
-/** Returns the order's held units on every line to available (a no-op where it holds none). */
-async function releaseHolds(store: InventoryStore, orderId: string, lines: readonly { sku: string }[]): Promise<void> {
-  await Promise.all(lines.map((line) => store.stock.update(line.sku, (current) => (current ? release(current, orderId) : null))));
+/** The lines on which the stored reservation does not count on a hold of attempt `holdId`. */
+function unnamedLines(lines: readonly { sku: string }[], named: readonly ReservedLine[], holdId: string): { sku: string }[] {
+  return lines.filter((line) => named.find((n) => n.sku === line.sku)?.holdId !== holdId);
+}
+
+/** Returns the order's held units on `lines` to available (with `holdId`: only holds that attempt took). */
+async function releaseHolds(store: InventoryStore, orderId: string, lines: readonly { sku: string }[], holdId?: string): Promise<void> {
+  await Promise.all(lines.map((line) => store.stock.update(line.sku, (current) => (current ? release(current, orderId, holdId) : null))));
 }
 
 async function decide(
   { store, now = () => new Date() }: InventoryDeps,
   { orderId, customerId, lines }: ReserveOrderInput,
+  holdId: string,
 ): Promise<Reservation> {
   const updatedAt = now().toISOString();
   const rejected = (reason: NonNullable<Reservation["rejection"]>["reason"], skus: string[]): Reservation => ({
@@ -80,8 +82,8 @@ async function decide(
   });
 
   // Every line is held at once (one group-committed write per SKU); if the order cannot be served
-  // whole, the holds it did take are released once the rejection is recorded (see reserveOrder).
-  const attempts = await Promise.all(lines.map((line) => holdLine(store, orderId, line)));
+  // whole, the holds are released once the rejection is stored (see reserveOrder).
+  const attempts = await Promise.all(lines.map((line) => holdLine(store, orderId, line, holdId)));
   const unknown = attempts.filter((a) => a.outcome === "unknown").map((a) => a.sku);
   const currencies = new Set(attempts.filter((a) => a.outcome !== "unknown").map((a) => a.currency));
   const short = attempts.find((a) => a.outcome === "short");
@@ -94,7 +96,12 @@ async function decide(
       );
     return rejected("OUT_OF_STOCK", [short?.sku ?? ""]);
   }
-  const reserved: ReservedLine[] = attempts.map((a) => ({ sku: a.sku, quantity: a.quantity, unitPriceMinor: a.unitPriceMinor }));
+  const reserved: ReservedLine[] = attempts.map((a) => ({
+    sku: a.sku,
+    quantity: a.quantity,
+    unitPriceMinor: a.unitPriceMinor,
+    holdId: a.holdId,
+  }));
   return {
     orderId,
     customerId,
@@ -112,17 +119,29 @@ interface LineAttempt {
   outcome: "held" | "short" | "unknown";
   unitPriceMinor: number;
   currency: string;
+  /** The hold's attempt id: this attempt's, or the one of a hold the order already had. */
+  holdId: string;
 }
 
-async function holdLine(store: InventoryStore, orderId: string, line: { sku: string; quantity: number }): Promise<LineAttempt> {
-  const attempt: LineAttempt = { ...line, outcome: "unknown", unitPriceMinor: 0, currency: "" };
+async function holdLine(
+  store: InventoryStore,
+  orderId: string,
+  line: { sku: string; quantity: number },
+  holdId: string,
+): Promise<LineAttempt> {
+  const attempt: LineAttempt = { ...line, outcome: "unknown", unitPriceMinor: 0, currency: "", holdId };
   await store.stock.update(line.sku, (current) => {
     if (!current) {
       attempt.outcome = "unknown";
       return null;
     }
-    const result: HoldResult = hold(current, orderId, line.quantity);
-    Object.assign(attempt, { outcome: result.ok ? "held" : "short", unitPriceMinor: current.priceMinor, currency: current.currency });
+    const result = hold(current, orderId, line.quantity, holdId);
+    Object.assign(attempt, {
+      outcome: result.ok ? "held" : "short",
+      unitPriceMinor: current.priceMinor,
+      currency: current.currency,
+      holdId: result.ok ? result.holdId : holdId,
+    });
     return result.ok ? result.item : null;
   });
   return attempt;
@@ -146,7 +165,12 @@ async function publishDecision({ publish, saga }: InventoryDeps, reservation: Re
   const event = create(InventoryReservedSchema, {
     meta: eventMeta(EVENTS.inventoryReserved, orderId, placedAtMs),
     customerId: reservation.customerId,
-    lines: reservation.lines.map((line) => ({ sku: line.sku, quantity: line.quantity, unitPrice: money(line.unitPriceMinor) })),
+    lines: reservation.lines.map((line) => ({
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPrice: money(line.unitPriceMinor),
+      holdId: line.holdId,
+    })),
     total: money(reservation.totalMinor),
   });
   const ack = await publish(EVENTS.inventoryReserved, event, { msgId: eventId(EVENTS.inventoryReserved, orderId), firstOfSubject: true });

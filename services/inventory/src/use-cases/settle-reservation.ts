@@ -37,7 +37,10 @@ async function settle(store: InventoryStore, orderId: string, outcome: Settlemen
   }
   const apply = outcome === "SOLD" ? commit : release;
   const linger = lingerMs === undefined ? {} : { lingerMs };
+  // Only the hold the reservation names: one taken again after the order was settled is not its.
   await Promise.all(
-    reservation.lines.map((line) => store.stock.update(line.sku, (current) => (current ? apply(current, orderId) : null), linger)),
+    reservation.lines.map((line) =>
+      store.stock.update(line.sku, (current) => (current ? apply(current, orderId, line.holdId) : null), linger),
+    ),
   );
 }

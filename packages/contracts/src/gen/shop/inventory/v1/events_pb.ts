@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/inventory/v1/events.proto.
  */
 export const file_shop_inventory_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zaG9wL2ludmVudG9yeS92MS9ldmVudHMucHJvdG8SEXNob3AuaW52ZW50b3J5LnYxIlYKClByaWNlZExpbmUSCwoDc2t1GAEgASgJEhAKCHF1YW50aXR5GAIgASgNEikKCnVuaXRfcHJpY2UYAyABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leSKlAQoRSW52ZW50b3J5UmVzZXJ2ZWQSJwoEbWV0YRgBIAEoCzIZLnNob3AuY29tbW9uLnYxLkV2ZW50TWV0YRITCgtjdXN0b21lcl9pZBgCIAEoCRIsCgVsaW5lcxgDIAMoCzIdLnNob3AuaW52ZW50b3J5LnYxLlByaWNlZExpbmUSJAoFdG90YWwYBCABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leSKOAQoRSW52ZW50b3J5UmVqZWN0ZWQSJwoEbWV0YRgBIAEoCzIZLnNob3AuY29tbW9uLnYxLkV2ZW50TWV0YRIyCgZyZWFzb24YAiABKA4yIi5zaG9wLmludmVudG9yeS52MS5SZWplY3Rpb25SZWFzb24SDAoEc2t1cxgDIAMoCRIOCgZkZXRhaWwYBCABKAkqnQEKD1JlamVjdGlvblJlYXNvbhIgChxSRUpFQ1RJT05fUkVBU09OX1VOU1BFQ0lGSUVEEAASIQodUkVKRUNUSU9OX1JFQVNPTl9PVVRfT0ZfU1RPQ0sQARIgChxSRUpFQ1RJT05fUkVBU09OX1VOS05PV05fU0tVEAISIwofUkVKRUNUSU9OX1JFQVNPTl9NSVhFRF9DVVJSRU5DWRADYgZwcm90bzM", [file_shop_common_v1_money]);
+  fileDesc("Ch5zaG9wL2ludmVudG9yeS92MS9ldmVudHMucHJvdG8SEXNob3AuaW52ZW50b3J5LnYxImcKClByaWNlZExpbmUSCwoDc2t1GAEgASgJEhAKCHF1YW50aXR5GAIgASgNEikKCnVuaXRfcHJpY2UYAyABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIPCgdob2xkX2lkGAQgASgJIqUBChFJbnZlbnRvcnlSZXNlcnZlZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEhMKC2N1c3RvbWVyX2lkGAIgASgJEiwKBWxpbmVzGAMgAygLMh0uc2hvcC5pbnZlbnRvcnkudjEuUHJpY2VkTGluZRIkCgV0b3RhbBgEIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5Io4BChFJbnZlbnRvcnlSZWplY3RlZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEjIKBnJlYXNvbhgCIAEoDjIiLnNob3AuaW52ZW50b3J5LnYxLlJlamVjdGlvblJlYXNvbhIMCgRza3VzGAMgAygJEg4KBmRldGFpbBgEIAEoCSqdAQoPUmVqZWN0aW9uUmVhc29uEiAKHFJFSkVDVElPTl9SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1SRUpFQ1RJT05fUkVBU09OX09VVF9PRl9TVE9DSxABEiAKHFJFSkVDVElPTl9SRUFTT05fVU5LTk9XTl9TS1UQAhIjCh9SRUpFQ1RJT05fUkVBU09OX01JWEVEX0NVUlJFTkNZEANiBnByb3RvMw", [file_shop_common_v1_money]);
 
 /**
  * A line priced from inventory's catalog.
@@ -34,6 +34,15 @@ export type PricedLine = Message<"shop.inventory.v1.PricedLine"> & {
    * @generated from field: shop.common.v1.Money unit_price = 3;
    */
   unitPrice?: Money | undefined;
+
+  /**
+   * The attempt whose hold on this SKU the reservation counts on: only that hold is settled, and a
+   * hold of another attempt (taken again after the order was settled) is released. Empty from
+   * producers before this field.
+   *
+   * @generated from field: string hold_id = 4;
+   */
+  holdId: string;
 };
 
 /**
