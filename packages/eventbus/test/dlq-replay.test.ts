@@ -61,12 +61,17 @@ describe("DLQ replay", () => {
     expect(await bus.deadLetters()).toEqual([]);
     expect((await bus.jsm.streams.info(STREAMS.orders.name)).state.messages).toBe(2);
 
+    const isReplay = (s: { kind: number; attributes: Record<string, unknown> }) =>
+      s.kind === SPAN_KIND.PRODUCER && s.attributes["shop.dlq.replay_of"] === letter.sequence;
+    // The replay's PRODUCER span ends after the publish ack, so it may be exported after the delivery it caused.
     const spans = await otlp.waitForSpans(
-      (all) => all.filter((s) => s.traceId === original && s.name === "process orders.created.v1").length === 2,
-      "both deliveries in the original trace",
+      (all) =>
+        all.filter((s) => s.traceId === original && s.name === "process orders.created.v1").length === 2 &&
+        all.some((s) => s.traceId === original && isReplay(s)),
+      "both deliveries and the replay in the original trace",
     );
     const inTrace = spans.filter((s) => s.traceId === original);
-    const replay = inTrace.find((s) => s.kind === SPAN_KIND.PRODUCER && s.attributes["shop.dlq.replay_of"] === letter.sequence);
+    const replay = inTrace.find(isReplay);
     expect(replay, "the replay's PRODUCER span").toBeDefined();
     const replayed = inTrace.filter((s) => s.name === "process orders.created.v1" && s.parentSpanId === replay?.spanId);
     expect(replayed).toHaveLength(1);
