@@ -101,7 +101,12 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
       streamSequence: msg.info.streamSequence,
       storedAtMs: Math.floor(msg.info.timestampNanos / 1e6),
       headers: msg.headers,
-      logger: logger.child({ seq: msg.info.streamSequence, ...(orderId ? { orderId } : {}) }),
+      // Made when first asked for (a failure logs with it): most messages never need one.
+      get logger() {
+        const child = logger.child({ seq: msg.info.streamSequence, ...(orderId ? { orderId } : {}) });
+        Object.defineProperty(this, "logger", { value: child });
+        return child;
+      },
     };
     try {
       await handler(event, ctx);
