@@ -30,12 +30,6 @@ interface QueuedUpdate<T> {
 type UpdateResult<T> = { ok: true; value: T | null } | { ok: false; err: unknown };
 
 const MAX_CAS_ATTEMPTS = 100;
-/**
- * How long a key that lost a compare-and-set is read from the server before each write. Another
- * writer (a replica) is writing it: the cached value is then usually stale, and a write on it would
- * cost a failed compare-and-set, a read and a second write instead of a read and a write.
- */
-const CONTENDED_MS = 1_000;
 /** Keys whose last written value is kept, so an update needs no read first: in-flight orders plus the hot SKUs. */
 const CACHED_KEYS = 2_000;
 
@@ -53,8 +47,7 @@ interface Written {
  * SKU) then costs one round trip per batch instead of a read and a write per update. The value last
  * written is cached, but nothing is decided on it alone: other replicas write the same keys, so a
  * stale cache costs a failed compare-and-set and a re-read, and an update that would leave a cached
- * value unchanged is decided again on the server's value. A key that lost a compare-and-set is read
- * from the server before each write for a while (CONTENDED_MS): another writer is busy on it.
+ * value unchanged is decided again on the server's value.
  *
  * `lingerMs` holds the first update of an idle key that long before writing, so updates arriving
  * meanwhile share its write: fewer broker messages on keys many orders touch, for that much latency.
@@ -65,10 +58,6 @@ export class JsonKv<T> {
   private readonly queues = new Map<string, QueuedUpdate<T>[]>();
   /** Keys whose queue is lingering (not yet writing), and when their write is due. */
   private readonly lingering = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
-  /** Keys that lost a compare-and-set lately, and until when they are read before writing. */
-  private readonly contendedUntil = new LRUCache<string, number>({ max: CACHED_KEYS });
-  /** Compare-and-sets this instance lost to another writer since it was made. */
-  casConflicts = 0;
 
   constructor(
     private readonly kv: KV,
@@ -193,7 +182,6 @@ export class JsonKv<T> {
 
   private async commitBatch(key: string, batch: QueuedUpdate<T>[]): Promise<UpdateResult<T>[]> {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      if (attempt === 1 && (this.contendedUntil.get(key) ?? 0) > performance.now()) this.latest.delete(key);
       const cached = this.latest.has(key);
       const current = await this.readOwn(key);
       let value: T | null = current?.value ?? null;
@@ -231,8 +219,6 @@ export class JsonKv<T> {
       } catch (err) {
         this.latest.delete(key);
         if (!isWrongLastSequence(err) && !/exists/i.test(String(err))) throw err;
-        this.casConflicts++;
-        this.contendedUntil.set(key, performance.now() + CONTENDED_MS);
         // Written elsewhere (another process, an operator): re-read and apply the batch again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)));
       }
