@@ -1,4 +1,4 @@
-import { BUCKETS, EVENTS, orderEventsPattern, STREAMS } from "@shop/contracts";
+import { BUCKETS, EVENTS, eventSubject, STREAMS } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
 import { type NatsServerHandle, type ServiceProcess, startNatsServer, startServiceProcess, waitFor } from "@shop/testkit";
 import { pino } from "pino";
@@ -77,7 +77,7 @@ describe("SIGTERM under load", () => {
     // The payment outcome is the order's terminal event (what GET /orders/:id reads).
     const events = probe.events();
     const statusOf = async (orderId: string) => {
-      const outcome = await events.last(STREAMS.payments.name, orderEventsPattern(STREAMS.payments.name, orderId));
+      const outcome = await events.last(STREAMS.payments.name, eventSubject(EVENTS.paymentSucceeded, orderId));
       if (!outcome) return "NOT_SETTLED";
       return outcome.event === EVENTS.paymentSucceeded ? "CONFIRMED" : "CANCELLED";
     };

@@ -160,7 +160,12 @@ export function eventOf(subject: string, schemaTypeName: string | undefined): Ev
   return candidates.find((event) => event.schema.typeName === schemaTypeName);
 }
 
-/** Pattern matching every event of `orderId` on one domain stream (`inventory.*.v1.<orderId>`). */
+/**
+ * Pattern matching every event of `orderId` on one domain stream (`inventory.*.v1.<orderId>`),
+ * also those of earlier versions' subjects. For tools only: nats-server 2.9 answers a wildcard
+ * last-by-subject read by matching every subject of the stream's blocks (request paths read the
+ * literal subjects, `eventSubject`).
+ */
 export function orderEventsPattern(stream: StreamName, orderId: string): string {
   const domain =
     Object.values(STREAMS)

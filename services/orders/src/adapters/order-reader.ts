@@ -4,7 +4,6 @@ import {
   type InventoryRejected,
   type InventoryReserved,
   type OrderCreated,
-  orderEventsPattern,
   type PaymentFailed,
   type PaymentSucceeded,
   RejectionReason,
@@ -25,12 +24,17 @@ const REASONS: Record<RejectionReason, string> = {
  * event, at most one inventory decision and at most one payment outcome, each on its own per-order
  * subject, read through the stream leaders (three requests, in parallel). Nothing is written per
  * order to answer this, and a GET right after the 202 finds the order (the 202 waits for the ack).
+ *
+ * Exact subjects only: nats-server finds the last message of a literal subject in its subject
+ * index, but for a wildcard (`inventory.*.v1.<id>`) 2.9 matches every subject of every block it
+ * walks, backwards until one matches: for an order still waiting, the whole stream. Measured, those
+ * scans were a quarter of nats-server's CPU under load, and they grow with the stream.
  */
 export async function readOrder(events: EventReader, orderId: string): Promise<Order | null> {
   const [created, decision, payment] = await Promise.all([
     events.last(STREAMS.orders.name, eventSubject(EVENTS.orderCreated, orderId)),
-    events.last(STREAMS.inventory.name, orderEventsPattern(STREAMS.inventory.name, orderId)),
-    events.last(STREAMS.payments.name, orderEventsPattern(STREAMS.payments.name, orderId)),
+    events.last(STREAMS.inventory.name, eventSubject(EVENTS.inventoryReserved, orderId)),
+    events.last(STREAMS.payments.name, eventSubject(EVENTS.paymentSucceeded, orderId)),
   ]);
   if (!created || created.event !== EVENTS.orderCreated) return null;
   const placed = created.message as OrderCreated;
