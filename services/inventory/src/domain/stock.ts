@@ -50,9 +50,18 @@ export function hold(item: StockItem, orderId: string, quantity: number, holdId:
 function withoutHold(item: StockItem, orderId: string, holdId: string | undefined): { item: StockItem; quantity: number } | null {
   const quantity = item.holds[orderId];
   if (quantity === undefined || (holdId !== undefined && holdIdOf(item, orderId) !== holdId)) return null;
-  const { [orderId]: _held, ...holds } = item.holds;
-  const { [orderId]: _id, ...holdIds } = item.holdIds ?? {};
-  return { item: { ...item, holds, holdIds }, quantity };
+  return { item: { ...item, holds: without(item.holds, orderId), holdIds: without(item.holdIds ?? {}, orderId) }, quantity };
+}
+
+/**
+ * A copy of `map` without `key`. A for-in copy, not rest destructuring: with tens of holds per SKU,
+ * `{ [key]: _, ...rest }` took about twice as long, and it was the busiest function of ours in
+ * inventory's CPU profile under load.
+ */
+function without<V>(map: Record<string, V>, key: string): Record<string, V> {
+  const copy: Record<string, V> = {};
+  for (const k in map) if (k !== key) copy[k] = map[k] as V;
+  return copy;
 }
 
 /** Returns a held quantity to available; null when there is no such hold (already released or sold). */
