@@ -9,6 +9,7 @@ import {
   RejectionReason,
 } from "@shop/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readOrder } from "../src/adapters/order-reader.js";
 import type { OrdersApp } from "../src/app.js";
 import type { Order } from "../src/domain/order.js";
 import { startOrders } from "./support.js";
@@ -88,6 +89,21 @@ describe("an order read from events stored in any order", () => {
     expect([first.duplicate, second.duplicate]).toEqual([false, true]);
     const info = await app.bus.jsm.streams.info("ORDERS", { subjects_filter: `orders.created.v1.${orderId}` });
     expect(info.state.subjects).toEqual({ [`orders.created.v1.${orderId}`]: 1 });
+  });
+
+  it("an order is read by literal subjects only: a wildcard read would make nats-server scan the whole stream for an order still waiting", async () => {
+    const orderId = "ooo-literal";
+    await app.bus.publish(EVENTS.orderCreated, created(orderId), { msgId: `orders.created:${orderId}` });
+    const events = app.bus.events();
+    const asked: string[] = [];
+    const recording = Object.assign(Object.create(events), {
+      last: (stream: Parameters<typeof events.last>[0], subject: string) => {
+        asked.push(subject);
+        return events.last(stream, subject);
+      },
+    }) as typeof events;
+    expect(await readOrder(recording, orderId)).toMatchObject({ orderId, status: "PENDING" });
+    expect(asked.sort()).toEqual([`inventory.decided.v1.${orderId}`, `orders.created.v1.${orderId}`, `payments.settled.v1.${orderId}`]);
   });
 });
 
