@@ -57,7 +57,9 @@ async function runStack(replicas: number, settings: Settings, rates: readonly nu
     profile: options.profile,
   });
   try {
-    if (options.warmup > 0) await warmUp(stack, rates[0] ?? 100, options.warmup, log);
+    // Each process gets the same warm-up traffic whatever the replica count (N replicas share it, so
+    // N times as long): a half-warmed JIT would count as the second replica's cost.
+    if (options.warmup > 0) await warmUp(stack, rates[0] ?? 100, options.warmup * replicas, log);
     for (const rate of rates) results.push(await measureStep(stack, rate, options.duration, ceiling.publishesPerSecond, log));
   } finally {
     await stack.close();

@@ -20,7 +20,8 @@ const HELP = `shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--wa
 
 Measures the broker's ceiling and the cost of a KV write on a nats-server of its own, then, for each
 replica count of --replicas (e.g. 1,2), starts a fresh nats-server with that many processes of every
-service (all on the same durables), warms up for --warmup seconds at the first rate (not counted),
+service (all on the same durables), warms up at the first rate (not counted) for --warmup seconds
+times the replica count (so every process gets the same warm-up traffic),
 and offers each rate of --steps for --duration seconds (open loop), POST /orders round-robin over the
 orders replicas. Before each step the stock of every SKU the step's orders use is set high enough
 for the step (SOLD-OUT-SNEAKER stays sold out), so every step sends the same mix.
