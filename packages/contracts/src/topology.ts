@@ -155,7 +155,17 @@ export function eventFilter({ subject }: { subject: string }): string {
  * a subject carries more than one event. Undefined for a message of no known event.
  */
 export function eventOf(subject: string, schemaTypeName: string | undefined): EventDef | undefined {
-  const candidates = Object.values(EVENTS).filter((event) => subject.startsWith(`${event.subject}.`));
+  return eventBySchema(
+    Object.values(EVENTS).filter((event) => subject.startsWith(`${event.subject}.`)),
+    schemaTypeName,
+  );
+}
+
+/**
+ * Which of `candidates` (the events of one subject) a message is, by its schema; a message without
+ * one can only be the subject's single event.
+ */
+export function eventBySchema<Def extends EventDef>(candidates: readonly Def[], schemaTypeName: string | undefined): Def | undefined {
   if (schemaTypeName === undefined) return candidates.length === 1 ? candidates[0] : undefined;
   return candidates.find((event) => event.schema.typeName === schemaTypeName);
 }

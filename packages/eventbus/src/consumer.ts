@@ -2,14 +2,14 @@ import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/proto
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { type ConsumerDef, type EventDef, STREAMS } from "@shop/contracts";
+import { type ConsumerDef, type EventDef, eventBySchema, STREAMS } from "@shop/contracts";
 import type { Logger } from "pino";
 import { backoffDelay } from "./backoff.js";
 import { deadLetterFromAdvisory, type MaxDeliveriesAdvisory, publishDeadLetter } from "./dlq.js";
 import { errorMessage, isPermanent, PermanentError, RetryableError } from "./errors.js";
 import type { BusMetrics } from "./metrics.js";
 import { MAX_DELIVERIES_SUFFIX } from "./provision.js";
-import { HEADER_SCHEMA } from "./publisher.js";
+import { schemaOf } from "./publisher.js";
 import { ATTR, extractTraceContext, orderIdOf, tracer } from "./tracing.js";
 
 export interface MessageContext {
@@ -48,12 +48,7 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
   const logger = options.logger.child({ consumer: def.durable });
   const concurrency = options.concurrency ?? 16;
   const expected = def.events.map((e) => e.schema.typeName).join(" or ");
-  // By the Shop-Schema header; a message without one can only be its durable's single event.
-  const eventFor = (msg: JsMsg): EventDef<Desc> | undefined => {
-    const schema = msg.headers?.get(HEADER_SCHEMA);
-    if (!schema) return def.events.length === 1 ? def.events[0] : undefined;
-    return def.events.find((e) => e.schema.typeName === schema);
-  };
+  const eventFor = (msg: JsMsg): EventDef<Desc> | undefined => eventBySchema(def.events, schemaOf(msg.headers));
 
   const poison = async (msg: JsMsg, span: Span, reason: string): Promise<"term" | "nak"> => {
     span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
@@ -86,7 +81,7 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
   };
 
   const processOne = async (msg: JsMsg, span: Span, eventDef: EventDef<Desc> | undefined): Promise<"ack" | "nak" | "term"> => {
-    if (!eventDef) return poison(msg, span, `unknown schema ${msg.headers?.get(HEADER_SCHEMA) || "(none)"}, expected ${expected}`);
+    if (!eventDef) return poison(msg, span, `unknown schema ${schemaOf(msg.headers) ?? "(none)"}, expected ${expected}`);
     let event: MessageShape<Desc>;
     try {
       event = fromBinary(eventDef.schema, msg.data);

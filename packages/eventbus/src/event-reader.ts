@@ -3,7 +3,7 @@ import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager }
 import { type EventDef, eventOf, type StreamName } from "@shop/contracts";
 import { RetryableError } from "./errors.js";
 import { isTransient } from "./nats-errors.js";
-import { HEADER_SCHEMA } from "./publisher.js";
+import { schemaOf } from "./publisher.js";
 
 /** An event read back from its stream. */
 export interface StoredEvent<Desc extends DescMessage = DescMessage> {
@@ -47,7 +47,7 @@ export class EventReader {
         for await (const msg of batch) {
           received++;
           pending = msg.info.pending;
-          const event = eventOf(msg.subject, msg.headers?.get(HEADER_SCHEMA) || undefined);
+          const event = eventOf(msg.subject, schemaOf(msg.headers));
           if (event) {
             yield {
               event,
@@ -87,7 +87,7 @@ export class EventReader {
       throw err;
     }
     if (!stored) return null;
-    const event = eventOf(stored.subject, stored.header?.get(HEADER_SCHEMA) || undefined);
+    const event = eventOf(stored.subject, schemaOf(stored.header));
     if (!event) return null;
     return {
       event,

@@ -127,6 +127,11 @@ export function createPublisher({
   };
 }
 
+/** The protobuf type a message says it carries (its Shop-Schema header), or undefined. */
+export function schemaOf(headers: MsgHdrs | undefined): string | undefined {
+  return headers?.get(HEADER_SCHEMA) || undefined;
+}
+
 export function buildHeaders(typeName: string, extra: Record<string, string> = {}): MsgHdrs {
   const hdrs = natsHeaders();
   hdrs.set(HEADER_CONTENT_TYPE, PROTOBUF_CONTENT_TYPE);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { EVENTS, type EventDef, eventFilter, eventOf } from "@shop/contracts";
-import { Bus, HEADER_SCHEMA } from "@shop/eventbus";
+import { Bus, schemaOf } from "@shop/eventbus";
 import { pino } from "pino";
 import { Pool } from "undici";
 import { createLatencyHistogram, type LatencySummary } from "./histogram.js";
@@ -93,7 +93,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const subscriptions = [...terminalSubjects].map((subject) =>
     bus.nc.subscribe(eventFilter({ subject }), {
       callback: (_err, msg) => {
-        const event = eventOf(msg.subject, msg.headers?.get(HEADER_SCHEMA) || undefined);
+        const event = eventOf(msg.subject, schemaOf(msg.headers));
         const status = event && TERMINAL_STATUS.get(event);
         if (status) finish(msg.subject.slice(subject.length + 1), performance.now(), status);
       },
