@@ -154,14 +154,23 @@ async function deleteIfIdle(jsm: JetStreamManager, stream: string, durable: stri
     if (isNotFound(err)) return;
     throw err;
   }
+  await deleteIdleOrRefuse(jsm, stream, info, "belongs to an earlier version and");
+}
+
+/**
+ * Deletes a durable of an earlier version that has nothing left to process; one with work left
+ * refuses the start (`why` says what is wrong with it), so no message is skipped.
+ */
+async function deleteIdleOrRefuse(jsm: JetStreamManager, stream: string, info: ConsumerInfo, why: string): Promise<void> {
   const left = info.num_pending + info.num_ack_pending;
   if (left > 0) {
     throw new Error(
-      `durable ${durable} on ${stream} belongs to an earlier version and still has ${left} message(s) to process: ` +
+      `durable ${info.name} on ${stream} ${why} still has ${left} message(s) to process: ` +
         "let the previous version finish them, then start this one",
     );
   }
-  await deleteIfPresent(jsm, stream, durable);
+  // Another replica may have deleted it first.
+  await deleteIfPresent(jsm, stream, info.name);
 }
 
 type ConsumerInfo = Awaited<ReturnType<JetStreamManager["consumers"]["info"]>>;
@@ -178,13 +187,6 @@ async function deleteForNewFilter(
   existing: ConsumerInfo,
   jsm: JetStreamManager,
 ): Promise<void> {
-  const left = existing.num_pending + existing.num_ack_pending;
-  if (left > 0) {
-    throw new Error(
-      `durable ${config.durable_name} on ${stream} filters ${existing.config.filter_subject} but this version needs ` +
-        `${config.filter_subject}, and it still has ${left} message(s) to process: let the previous version finish them, then start this one`,
-    );
-  }
-  // Another replica may have deleted it first.
-  await deleteIfPresent(jsm, stream, config.durable_name);
+  const why = `filters ${existing.config.filter_subject} but this version needs ${config.filter_subject}, and it`;
+  await deleteIdleOrRefuse(jsm, stream, existing, why);
 }
