@@ -26,3 +26,8 @@ export interface Reservation {
 export function totalOf(lines: readonly ReservedLine[]): number {
   return lines.reduce((sum, line) => sum + line.unitPriceMinor * line.quantity, 0);
 }
+
+/** Whether `reservation` counts on the hold attempt `holdId` took on `sku`; a rejection counts on none. */
+export function namesHold(reservation: Reservation, sku: string, holdId: string): boolean {
+  return reservation.status === "RESERVED" && reservation.lines.some((line) => line.sku === sku && line.holdId === holdId);
+}

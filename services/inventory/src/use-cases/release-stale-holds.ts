@@ -2,7 +2,7 @@ import { trace } from "@opentelemetry/api";
 import { inSpan, ORDER_ID_ATTRIBUTE } from "@shop/eventbus";
 import type { Logger } from "@shop/telemetry";
 import type { InventoryStore } from "../adapters/inventory-store.js";
-import type { Reservation } from "../domain/reservation.js";
+import { namesHold, type Reservation } from "../domain/reservation.js";
 import { holdIdOf, release, type StockItem } from "../domain/stock.js";
 
 const tracer = trace.getTracer("@shop/inventory");
@@ -50,10 +50,6 @@ interface Hold {
 
 const holdKey = ({ sku, orderId, holdId }: Hold) => `${sku}\u0000${orderId}\u0000${holdId}`;
 
-/** Whether a stored decision counts on the hold: a reservation naming it. A rejection counts on none. */
-const isNamed = (decision: Reservation, hold: Hold) =>
-  decision.status === "RESERVED" && decision.lines.some((line) => line.sku === hold.sku && line.holdId === hold.holdId);
-
 /**
  * Repairs the one window the stored decision leaves (docs/architecture.md, "Running more than one
  * instance"): an attempt killed between taking a hold and meeting its order's stored decision,
@@ -99,7 +95,7 @@ export function createHoldSweeper({ store, logger, onReleased, maxLookups = MAX_
       const decision = await store.decisions.read(orderId);
       // Not decided yet: the decision is in flight and its unacked message will come back.
       if (!decision) return;
-      const [kept, stale] = partition(old.get(orderId) ?? [], (hold) => isNamed(decision, hold));
+      const [kept, stale] = partition(old.get(orderId) ?? [], (hold) => namesHold(decision, hold.sku, hold.holdId));
       for (const hold of kept) named.add(holdKey(hold));
       if (stale.length === 0) return;
       // Not `released += await …`: that would read `released` before the wait, and lookups run in parallel.

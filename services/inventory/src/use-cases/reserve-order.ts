@@ -4,7 +4,7 @@ import { EVENTS, eventId, eventMeta, InventoryRejectedSchema, InventoryReservedS
 import { type Publish, RetryableError } from "@shop/eventbus";
 import type { SagaMetrics } from "@shop/telemetry";
 import type { InventoryStore } from "../adapters/inventory-store.js";
-import { type Reservation, type ReservedLine, totalOf } from "../domain/reservation.js";
+import { namesHold, type Reservation, type ReservedLine, totalOf } from "../domain/reservation.js";
 import { hold, release } from "../domain/stock.js";
 
 export interface InventoryDeps {
@@ -50,13 +50,14 @@ export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput
   const stored = await store.decisions.read(input.orderId);
   if (!stored) throw new RetryableError("DECISION_NOT_FOUND", `decision of ${input.orderId} refused as stored but not found`);
   if (stored.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
-  else await releaseHolds(store, input.orderId, unnamedLines(input.lines, stored.lines, holdId), holdId);
+  else
+    await releaseHolds(
+      store,
+      input.orderId,
+      input.lines.filter((line) => !namesHold(stored, line.sku, holdId)),
+      holdId,
+    );
   return stored;
-}
-
-/** The lines on which the stored reservation does not count on a hold of attempt `holdId`. */
-function unnamedLines(lines: readonly { sku: string }[], named: readonly ReservedLine[], holdId: string): { sku: string }[] {
-  return lines.filter((line) => named.find((n) => n.sku === line.sku)?.holdId !== holdId);
 }
 
 /** Returns the order's held units on `lines` to available (with `holdId`: only holds that attempt took). */
