@@ -45,6 +45,11 @@ function mergeService(base: ComposeService, override: ComposeService | undefined
   return merged;
 }
 
+/** A port mapping as compose reads it with none of its variables set (`${ORDERS_PORT:-3000}:3000` -> `3000:3000`). */
+function withDefaults(mapping: string): string {
+  return mapping.replace(/\$\{\w+:-([^}]*)\}/g, "$1");
+}
+
 function withCluster(name: string): ComposeService {
   return mergeService(compose.services[name] ?? {}, cluster.services[name]);
 }
@@ -81,6 +86,13 @@ describe("docker-compose.yml", () => {
     expect(validateAgainstComposeSpec(cluster)).toEqual([]);
   });
 
+  it("publishes every host port through a variable whose default is the documented port", () => {
+    const mappings = Object.values(compose.services).flatMap((service) => service.ports ?? []);
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const mapping of mappings) expect(mapping, mapping).toMatch(/^\$\{[A-Z0-9_]+_PORT:-\d+\}:\d+$/);
+    expect(mappings.map(withDefaults)).toEqual(expect.arrayContaining(["4222:4222", "8222:8222", "16686:16686", "9090:9090"]));
+  });
+
   it("pins every image to a version", () => {
     const images = [...Object.values(compose.services), ...Object.values(cluster.services)].flatMap((s) => (s.image ? [s.image] : []));
     expect(images.length).toBeGreaterThanOrEqual(6);
@@ -106,7 +118,7 @@ describe("docker-compose.yml", () => {
       expect(config.HOST).toBe("0.0.0.0");
       expect(config.NATS_URL).toBe("nats://nats:4222");
       expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://jaeger:4318");
-      expect(service.ports).toContain(`${SERVICE_PORTS[name]}:${SERVICE_PORTS[name]}`);
+      expect(service.ports?.map(withDefaults)).toContain(`${SERVICE_PORTS[name]}:${SERVICE_PORTS[name]}`);
       expect(service.command).toEqual([name]);
       // Every key is one the service reads (parsing drops unknown keys): a typo would silently configure nothing.
       for (const key of Object.keys(env)) expect(key in config, `${name} does not read ${key}`).toBe(true);
@@ -169,7 +181,7 @@ describe("docker-compose.yml", () => {
     expect(compose.services.prometheus?.command).toContain("--enable-feature=exemplar-storage");
     // The services export to jaeger:4318, so Jaeger's OTLP/HTTP receiver must listen beyond localhost.
     expect(compose.services.jaeger?.command).toContain("receivers.otlp.protocols.http.endpoint=0.0.0.0:4318");
-    expect(compose.services.grafana?.ports).toEqual(["3300:3000"]);
+    expect(compose.services.grafana?.ports?.map(withDefaults)).toEqual(["3300:3000"]);
     expect(compose.services.grafana?.environment).toMatchObject({
       GF_AUTH_ANONYMOUS_ENABLED: "true",
       GF_AUTH_ANONYMOUS_ORG_ROLE: "Viewer",
