@@ -43,8 +43,8 @@ function attributes(list: OtlpAttribute[] | undefined): Record<string, string | 
   return out;
 }
 
-/** A minimal OTLP/HTTP JSON trace receiver on a free loopback port, for tests. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** A minimal OTLP/HTTP JSON trace receiver, for tests: on a free loopback port unless told where to listen. */
+export async function startOtlpReceiver({ host = "127.0.0.1", port = 0 }: { host?: string; port?: number } = {}): Promise<OtlpReceiver> {
   const received: ReceivedSpan[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -80,10 +80,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       response.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${bound}`,
     spans: () => [...received],
     waitForSpans: (predicate, what, timeoutMs = 20_000) => waitFor(() => predicate(received) && [...received], { what, timeoutMs }),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
