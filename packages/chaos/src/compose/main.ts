@@ -14,7 +14,18 @@ import { pino } from "pino";
 import { startBalancer } from "../balancer.js";
 import { checkInvariants, drained } from "../checks.js";
 import { type SentRequest, startLoad } from "../load.js";
-import { type ComposeProject, compose, containerOf, containers, kill, logsOf, removeNetworks, restart, stopGracefully } from "./podman.js";
+import {
+  type ComposeProject,
+  compose,
+  containerOf,
+  containers,
+  healthcheckPasses,
+  kill,
+  logsOf,
+  removeNetworks,
+  restart,
+  stopGracefully,
+} from "./podman.js";
 import { EXPECTED_ENDS, placeAndFollow, prometheusScrapesAll, tracesSpanServices } from "./probes.js";
 
 const { values } = parseArgs({
@@ -94,6 +105,17 @@ async function up(project: ComposeProject, ports: Ports, extra: readonly string[
     },
     { what: "orders, inventory and payments /readyz through the published ports", timeoutMs: 180_000, intervalMs: 1_000 },
   );
+}
+
+/** Every compose healthcheck of the given services passes (podman-compose once broke ours: see docker-compose.yml). */
+async function healthchecksPass(project: ComposeProject, services: readonly string[]): Promise<string> {
+  const names = await Promise.all(services.map((s) => containerOf(project, s)));
+  await waitFor(async () => (await Promise.all(names.map(healthcheckPasses))).every(Boolean), {
+    what: `healthchecks of ${services.join(", ")}`,
+    timeoutMs: 60_000,
+    intervalMs: 1_000,
+  });
+  return services.join(", ");
 }
 
 /** Load through the published orders port while `fault` runs; then every accepted order must end and every guarantee hold. */
@@ -181,6 +203,11 @@ async function singleNode(): Promise<void> {
     );
   };
   await withStack(project, ports, upStep, async (bus) => {
+    await step(
+      "compose healthchecks pass (run on demand: podman has no systemd timers here)",
+      () => healthchecksPass(project, ["nats", ...SERVICES]),
+      (d) => d,
+    );
     const sent: SentRequest[] = [];
     const ends = await step(
       "orders end CONFIRMED, REJECTED and CANCELLED",
@@ -236,6 +263,11 @@ async function cluster(): Promise<void> {
     await step("compose up (3-node NATS cluster, R3 streams), services ready", () => up(project, ports, ["nats-2", "nats-3"]));
   };
   await withStack(project, ports, upStep, async (bus) => {
+    await step(
+      "compose healthchecks pass on the three NATS nodes",
+      () => healthchecksPass(project, ["nats", "nats-2", "nats-3"]),
+      (d) => d,
+    );
     await step(
       "NATS stream leader container killed under load: every accepted order ends",
       () =>

@@ -80,6 +80,14 @@ export async function kill(container: string): Promise<void> {
   await podman(["kill", container]);
 }
 
+/** Runs the container's healthcheck once (without systemd podman runs none by itself); true when it passed. */
+export async function healthcheckPasses(container: string): Promise<boolean> {
+  return podman(["healthcheck", "run", container]).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** The container's last log lines (stdout and stderr), each cut to 300 characters. */
 export async function logsOf(container: string, lines = 40): Promise<string> {
   try {
