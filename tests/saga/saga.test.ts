@@ -1,3 +1,4 @@
+import { EVENTS, eventSubject, type InventoryReserved, type PaymentSucceeded, STREAMS } from "@shop/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InProcessStack, startInProcessStack } from "../support/in-process-stack.js";
 
@@ -49,6 +50,13 @@ describe("order saga over JetStream", () => {
     expect(charges).toHaveLength(1);
     expect(charges[0]?.result?.outcome).toBe("succeeded");
     expect(charges[0]?.request.amountMinor).toBe(2_500);
+    // The payment's event names the reservation's holds, so inventory settles without reading the reservation back.
+    const events = stack.probe.events();
+    const reserved = (await events.last(STREAMS.inventory.name, eventSubject(EVENTS.inventoryReserved, orderId)))
+      ?.message as InventoryReserved;
+    const paid = (await events.last(STREAMS.payments.name, eventSubject(EVENTS.paymentSucceeded, orderId)))?.message as PaymentSucceeded;
+    expect(reserved.lines[0]?.holdId).not.toBe("");
+    expect(paid.holds.map((h) => [h.sku, h.holdId])).toEqual(reserved.lines.map((l) => [l.sku, l.holdId]));
   });
 
   it("when stock runs out, the order is REJECTED and nothing is reserved or charged", async () => {

@@ -35,6 +35,22 @@ describe("two inventory replicas on the same keys", () => {
     expect((await one.store.decisions.read("settle-2"))?.status).toBe("RESERVED");
   });
 
+  it("a replica settles the holds the payment event names without reading the reservation", async () => {
+    const sku = "NAMED";
+    await one.store.stock.create(sku, newStockItem(sku, "Named", 400, "EUR", 2));
+    // Held under attempt "a-1", and no reservation stored at all: only the event's holds can say what to settle.
+    await two.store.stock.update(sku, (current) => {
+      const held = current && hold(current, "named-1", 1, "a-1");
+      return held?.ok ? held.item : null;
+    });
+    await expect(settleReservation(two.store, "named-1", "SOLD")).rejects.toThrow(/no reservation/);
+    // A hold the event does not name (another attempt's) is not sold; the named one is.
+    await settleReservation(two.store, "named-1", "SOLD", {}, [{ sku, holdId: "a-2" }]);
+    expect(await stockOf(one.store, sku)).toMatchObject({ available: 1, reserved: 1, sold: 0 });
+    await settleReservation(two.store, "named-1", "SOLD", {}, [{ sku, holdId: "a-1" }]);
+    expect(await stockOf(one.store, sku)).toMatchObject({ available: 1, reserved: 0, sold: 1, holds: {} });
+  });
+
   it("a hold taken for an order another replica has already rejected is released by the replica that meets the rejection", async () => {
     const sku = "RACED";
     await one.store.stock.create(sku, newStockItem(sku, "Raced", 700, "EUR", 0));

@@ -18,6 +18,7 @@ export function onInventoryDecided(deps: ChargeOrderDeps) {
       orderPlacedAtMs: Number(event.meta?.orderPlacedAtMs ?? 0n),
       reservedAtMs: ctx.storedAtMs,
       retried: ctx.deliveryCount > 1,
+      holds: event.lines.map((line) => ({ sku: line.sku, holdId: line.holdId })),
     });
   };
 }

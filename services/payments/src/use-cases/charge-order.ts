@@ -30,6 +30,8 @@ export interface ChargeOrderInput {
   reservedAtMs: number;
   /** This delivery is not the first: an earlier attempt got no answer (or its handler died). */
   retried: boolean;
+  /** The holds the reservation names, carried in the outcome so inventory settles them without reading the reservation. */
+  holds: { sku: string; holdId: string }[];
 }
 
 /**
@@ -89,6 +91,7 @@ async function publishOutcome({ publish, saga }: ChargeOrderDeps, input: ChargeO
       meta: eventMeta(EVENTS.paymentSucceeded, input.orderId, placed),
       amount,
       providerChargeId: outcome.chargeId,
+      holds: input.holds,
     });
     const ack = await publish(EVENTS.paymentSucceeded, event, {
       msgId: eventId(EVENTS.paymentSucceeded, input.orderId),
@@ -102,6 +105,7 @@ async function publishOutcome({ publish, saga }: ChargeOrderDeps, input: ChargeO
     amount,
     reason: FAILURE_REASONS[outcome.failure.code],
     detail: outcome.failure.reason,
+    holds: input.holds,
   });
   const ack = await publish(EVENTS.paymentFailed, event, { msgId: eventId(EVENTS.paymentFailed, input.orderId), firstOfSubject: true });
   if (!ack.duplicate) saga?.finished("cancelled", placed);

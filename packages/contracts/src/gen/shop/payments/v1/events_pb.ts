@@ -12,7 +12,32 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/payments/v1/events.proto.
  */
 export const file_shop_payments_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1zaG9wL3BheW1lbnRzL3YxL2V2ZW50cy5wcm90bxIQc2hvcC5wYXltZW50cy52MSJ+ChBQYXltZW50U3VjY2VlZGVkEicKBG1ldGEYASABKAsyGS5zaG9wLmNvbW1vbi52MS5FdmVudE1ldGESJQoGYW1vdW50GAIgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSGgoScHJvdmlkZXJfY2hhcmdlX2lkGAMgASgJIqABCg1QYXltZW50RmFpbGVkEicKBG1ldGEYASABKAsyGS5zaG9wLmNvbW1vbi52MS5FdmVudE1ldGESJQoGYW1vdW50GAIgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSLwoGcmVhc29uGAMgASgOMh8uc2hvcC5wYXltZW50cy52MS5GYWlsdXJlUmVhc29uEg4KBmRldGFpbBgEIAEoCSqcAQoNRmFpbHVyZVJlYXNvbhIeChpGQUlMVVJFX1JFQVNPTl9VTlNQRUNJRklFRBAAEhsKF0ZBSUxVUkVfUkVBU09OX0RFQ0xJTkVEEAESJQohRkFJTFVSRV9SRUFTT05fSU5TVUZGSUNJRU5UX0ZVTkRTEAISJwojRkFJTFVSRV9SRUFTT05fUFJPVklERVJfVU5BVkFJTEFCTEUQA2IGcHJvdG8z", [file_shop_common_v1_money]);
+  fileDesc("Ch1zaG9wL3BheW1lbnRzL3YxL2V2ZW50cy5wcm90bxIQc2hvcC5wYXltZW50cy52MSIsCgxSZXNlcnZlZEhvbGQSCwoDc2t1GAEgASgJEg8KB2hvbGRfaWQYAiABKAkirQEKEFBheW1lbnRTdWNjZWVkZWQSJwoEbWV0YRgBIAEoCzIZLnNob3AuY29tbW9uLnYxLkV2ZW50TWV0YRIlCgZhbW91bnQYAiABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIaChJwcm92aWRlcl9jaGFyZ2VfaWQYAyABKAkSLQoFaG9sZHMYBCADKAsyHi5zaG9wLnBheW1lbnRzLnYxLlJlc2VydmVkSG9sZCLPAQoNUGF5bWVudEZhaWxlZBInCgRtZXRhGAEgASgLMhkuc2hvcC5jb21tb24udjEuRXZlbnRNZXRhEiUKBmFtb3VudBgCIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5Ei8KBnJlYXNvbhgDIAEoDjIfLnNob3AucGF5bWVudHMudjEuRmFpbHVyZVJlYXNvbhIOCgZkZXRhaWwYBCABKAkSLQoFaG9sZHMYBSADKAsyHi5zaG9wLnBheW1lbnRzLnYxLlJlc2VydmVkSG9sZCqcAQoNRmFpbHVyZVJlYXNvbhIeChpGQUlMVVJFX1JFQVNPTl9VTlNQRUNJRklFRBAAEhsKF0ZBSUxVUkVfUkVBU09OX0RFQ0xJTkVEEAESJQohRkFJTFVSRV9SRUFTT05fSU5TVUZGSUNJRU5UX0ZVTkRTEAISJwojRkFJTFVSRV9SRUFTT05fUFJPVklERVJfVU5BVkFJTEFCTEUQA2IGcHJvdG8z", [file_shop_common_v1_money]);
+
+/**
+ * A hold the order's reservation names (its SKU and the attempt that took it), copied into the
+ * payment's outcome so inventory settles it without reading the reservation back.
+ *
+ * @generated from message shop.payments.v1.ReservedHold
+ */
+export type ReservedHold = Message<"shop.payments.v1.ReservedHold"> & {
+  /**
+   * @generated from field: string sku = 1;
+   */
+  sku: string;
+
+  /**
+   * @generated from field: string hold_id = 2;
+   */
+  holdId: string;
+};
+
+/**
+ * Describes the message shop.payments.v1.ReservedHold.
+ * Use `create(ReservedHoldSchema)` to create a new message.
+ */
+export const ReservedHoldSchema: GenMessage<ReservedHold> = /*@__PURE__*/
+  messageDesc(file_shop_payments_v1_events, 0);
 
 /**
  * @generated from message shop.payments.v1.PaymentSucceeded
@@ -32,6 +57,13 @@ export type PaymentSucceeded = Message<"shop.payments.v1.PaymentSucceeded"> & {
    * @generated from field: string provider_charge_id = 3;
    */
   providerChargeId: string;
+
+  /**
+   * The reservation's holds, to sell. Empty from producers before this field: inventory then reads the reservation.
+   *
+   * @generated from field: repeated shop.payments.v1.ReservedHold holds = 4;
+   */
+  holds: ReservedHold[];
 };
 
 /**
@@ -39,7 +71,7 @@ export type PaymentSucceeded = Message<"shop.payments.v1.PaymentSucceeded"> & {
  * Use `create(PaymentSucceededSchema)` to create a new message.
  */
 export const PaymentSucceededSchema: GenMessage<PaymentSucceeded> = /*@__PURE__*/
-  messageDesc(file_shop_payments_v1_events, 0);
+  messageDesc(file_shop_payments_v1_events, 1);
 
 /**
  * The charge was refused; inventory releases the reservation (compensation).
@@ -66,6 +98,13 @@ export type PaymentFailed = Message<"shop.payments.v1.PaymentFailed"> & {
    * @generated from field: string detail = 4;
    */
   detail: string;
+
+  /**
+   * The reservation's holds, to release. Empty from producers before this field: inventory then reads the reservation.
+   *
+   * @generated from field: repeated shop.payments.v1.ReservedHold holds = 5;
+   */
+  holds: ReservedHold[];
 };
 
 /**
@@ -73,7 +112,7 @@ export type PaymentFailed = Message<"shop.payments.v1.PaymentFailed"> & {
  * Use `create(PaymentFailedSchema)` to create a new message.
  */
 export const PaymentFailedSchema: GenMessage<PaymentFailed> = /*@__PURE__*/
-  messageDesc(file_shop_payments_v1_events, 1);
+  messageDesc(file_shop_payments_v1_events, 2);
 
 /**
  * @generated from enum shop.payments.v1.FailureReason
