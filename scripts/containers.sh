@@ -63,7 +63,7 @@ say "  $node_image: $(ensure_image "docker.io/library/$node_image" build_node_st
 say "  $nats_image: $(ensure_image "docker.io/library/$nats_image" build_nats_stand_in)"
 say "  $prometheus_image: $(ensure_image "docker.io/$prometheus_image" build_prometheus_stand_in)"
 
-step "building the Dockerfile as it is ($image)"
+step "building the Dockerfile as it is ($image; 1-2 minutes from an empty cache)"
 build_started=$SECONDS
 # Docker format: the OCI format has no HEALTHCHECK, and podman would drop ours.
 podman build --format docker --quiet -t "$image" . >/dev/null
@@ -93,6 +93,6 @@ say "  HEALTHCHECK ($(podman image inspect "$image" --format '{{join .Config.Hea
 podman rm -f -t 0 "$project-health-app" "$project-health-nats" >/dev/null 2>&1
 podman network rm -f "$project-health" >/dev/null 2>&1
 
-step "compose stack, driven through its published ports"
+step "compose stack, driven through its published ports (single node, then the 3-node cluster: 3-5 minutes)"
 pnpm run --silent build
 node packages/chaos/dist/compose/main.js --project "$project" "$@"
