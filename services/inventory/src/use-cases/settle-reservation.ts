@@ -1,6 +1,7 @@
 import { trace } from "@opentelemetry/api";
 import { inSpan, ORDER_ID_ATTRIBUTE, PermanentError } from "@shop/eventbus";
 import type { InventoryStore } from "../adapters/inventory-store.js";
+import type { ReservedLine } from "../domain/reservation.js";
 import { commit, release } from "../domain/stock.js";
 
 export type Settlement = "SOLD" | "RELEASED";
@@ -20,10 +21,7 @@ export interface SettleOptions {
 }
 
 /** A hold an order's reservation names: the SKU and the attempt that took it. */
-export interface NamedHold {
-  sku: string;
-  holdId: string;
-}
+export type NamedHold = Pick<ReservedLine, "sku" | "holdId">;
 
 /**
  * `holds` are the reservation's, as the payment event carries them; without them (an event from a
