@@ -34,13 +34,14 @@ say "podman $(podman --version | awk '{print $3}'), buildah $(buildah --version 
 # two compose projects and of the health check, their volumes, and every image that was not here before.
 images_before=$(mktemp)
 podman images -a -q --no-trunc | sort -u > "$images_before"
+STAND_IN_DIR=$(mktemp -d)
 # The Dockerfile's cache mounts (the pnpm store) live here; removed unless they were here before.
 build_cache=/var/tmp/buildah-cache
 [ -e "$build_cache" ] && keep_cache=yes || keep_cache=""
 cleanup() {
   local code=$?
   step "cleanup"
-  for p in "$project" "$project-cluster" "$project-health"; do
+  for p in "$project" "$project-cluster"; do
     podman ps -a -q --filter "label=io.podman.compose.project=$p" | xargs -r podman rm -f -t 0 >/dev/null 2>&1 || true
     podman volume ls -q --filter "label=io.podman.compose.project=$p" | xargs -r podman volume rm -f >/dev/null 2>&1 || true
     podman network ls -q --filter "label=io.podman.compose.project=$p" | xargs -r podman network rm -f >/dev/null 2>&1 || true
@@ -48,7 +49,7 @@ cleanup() {
   podman rm -f -t 0 "$project-health-nats" "$project-health-app" >/dev/null 2>&1 || true
   podman network rm -f "$project-health" >/dev/null 2>&1 || true
   podman images -a -q --no-trunc | sort -u | comm -13 "$images_before" - | xargs -r podman rmi -f >/dev/null 2>&1 || true
-  rm -f "$images_before"
+  rm -rf "$images_before" "$STAND_IN_DIR"
   [ -n "$keep_cache" ] || rm -rf "$build_cache"
   local left
   left=$(podman ps -a -q --filter "label=io.podman.compose.project=$project" | wc -l)

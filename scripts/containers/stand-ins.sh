@@ -5,16 +5,15 @@
 
 STAND_IN_LABEL="org.shop.stand-in=containers.sh"
 
-# The busybox of Debian's busybox-static, unpacked in a temporary directory (nothing installed).
+# The busybox of Debian's busybox-static, unpacked (nothing installed) into $STAND_IN_DIR, which the
+# caller makes and removes; fetched once, since each stand-in is built in a subshell of its own.
 busybox_binary() {
-  if [ -z "${BUSYBOX_BIN:-}" ]; then
-    local dir
-    dir=$(mktemp -d)
-    (cd "$dir" && apt-get download busybox-static >/dev/null 2>&1) || { echo "apt-get download busybox-static failed" >&2; return 1; }
-    dpkg-deb -x "$dir"/busybox-static_*.deb "$dir/x"
-    BUSYBOX_BIN="$dir/x/bin/busybox"
+  local binary="$STAND_IN_DIR/busybox/bin/busybox"
+  if [ ! -x "$binary" ]; then
+    (cd "$STAND_IN_DIR" && apt-get download busybox-static >/dev/null 2>&1) || { echo "apt-get download busybox-static failed" >&2; return 1; }
+    dpkg-deb -x "$STAND_IN_DIR"/busybox-static_*.deb "$STAND_IN_DIR/busybox"
   fi
-  echo "$BUSYBOX_BIN"
+  echo "$binary"
 }
 
 # Copies a binary and the shared libraries it loads into the container's rootfs at the same paths.

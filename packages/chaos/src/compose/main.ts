@@ -42,7 +42,12 @@ const GRACE_SECONDS = 20;
 const STAND_INS = "deploy/podman/compose.stand-ins.yml";
 
 let failed = false;
-async function step<T>(name: string, work: () => Promise<T>, describe: (result: T) => string = () => ""): Promise<T> {
+/** Runs one check and prints its line; a check's detail is what it returns when that is a string. */
+async function step<T>(
+  name: string,
+  work: () => Promise<T>,
+  describe: (result: T) => string = (r) => (typeof r === "string" ? r : ""),
+): Promise<T> {
   const started = performance.now();
   try {
     const result = await work();
@@ -203,22 +208,21 @@ async function singleNode(): Promise<void> {
     );
   };
   await withStack(project, ports, upStep, async (bus) => {
-    await step(
-      "compose healthchecks pass (run on demand: podman has no systemd timers here)",
-      () => healthchecksPass(project, ["nats", ...SERVICES]),
-      (d) => d,
+    await step("compose healthchecks pass (run on demand: podman has no systemd timers here)", () =>
+      healthchecksPass(project, ["nats", ...SERVICES]),
     );
     const sent: SentRequest[] = [];
     const ends = await step(
       "orders end CONFIRMED, REJECTED and CANCELLED",
-      () => Promise.all(EXPECTED_ENDS.map((e) => placeAndFollow(ports.url("orders"), e.customerId, e.items))),
+      async () => {
+        const results = await Promise.all(EXPECTED_ENDS.map((e) => placeAndFollow(ports.url("orders"), e.customerId, e.items)));
+        sent.push(...results.map((r) => r.request));
+        const wrong = results.filter((r, i) => r.status !== EXPECTED_ENDS[i]?.status);
+        if (wrong.length > 0) throw new Error(wrong.map((r) => `order for ${r.request.customerId} ended ${r.status}`).join(", "));
+        return results;
+      },
       (results) => results.map((r) => `${r.request.orderId?.slice(0, 8)} ${r.status}`).join(", "),
     );
-    ends.forEach((r, i) => {
-      sent.push(r.request);
-      if (r.status !== EXPECTED_ENDS[i]?.status)
-        throw new Error(`order for ${r.request.customerId} ended ${r.status}, expected ${EXPECTED_ENDS[i]?.status}`);
-    });
     const targets = SERVICES.map((s) => `${s}:${CONTRACT_PORTS[s]}`);
     await step(
       "Prometheus (container) scrapes the three services by compose name",
@@ -235,20 +239,13 @@ async function singleNode(): Promise<void> {
       (lines) => lines.join("; "),
     );
     const nats = await containerOf(project, "nats");
-    await step(
-      "NATS container restarted under load (volume kept): no accepted order lost",
-      () =>
-        underLoad(ports, bus, sent, async () => {
-          await restart(nats);
-          return `restarted ${nats}`;
-        }),
-      (detail) => detail,
+    await step("NATS container restarted under load (volume kept): no accepted order lost", () =>
+      underLoad(ports, bus, sent, async () => {
+        await restart(nats, GRACE_SECONDS);
+        return `restarted ${nats}`;
+      }),
     );
-    await step(
-      `services stopped with SIGTERM as down does (grace ${GRACE_SECONDS} s)`,
-      () => gracefulStop(project),
-      (d) => d,
-    );
+    await step(`services stopped with SIGTERM as down does (grace ${GRACE_SECONDS} s)`, () => gracefulStop(project));
   });
 }
 
@@ -263,24 +260,17 @@ async function cluster(): Promise<void> {
     await step("compose up (3-node NATS cluster, R3 streams), services ready", () => up(project, ports, ["nats-2", "nats-3"]));
   };
   await withStack(project, ports, upStep, async (bus) => {
-    await step(
-      "compose healthchecks pass on the three NATS nodes",
-      () => healthchecksPass(project, ["nats", "nats-2", "nats-3"]),
-      (d) => d,
-    );
-    await step(
-      "NATS stream leader container killed under load: every accepted order ends",
-      () =>
-        underLoad(ports, bus, [], async () => {
-          const info = await bus.jsm.streams.info(STREAMS.orders.name);
-          const leader = info.cluster?.leader;
-          const service = leader === "nats-1" ? "nats" : leader;
-          if (!service) throw new Error(`stream ${STREAMS.orders.name} reports no leader`);
-          const container = await containerOf(project, service);
-          await kill(container);
-          return `killed ${container} (leader of ${STREAMS.orders.name})`;
-        }),
-      (detail) => detail,
+    await step("compose healthchecks pass on the three NATS nodes", () => healthchecksPass(project, ["nats", "nats-2", "nats-3"]));
+    await step("NATS stream leader container killed under load: every accepted order ends", () =>
+      underLoad(ports, bus, [], async () => {
+        const info = await bus.jsm.streams.info(STREAMS.orders.name);
+        const leader = info.cluster?.leader;
+        const service = leader === "nats-1" ? "nats" : leader;
+        if (!service) throw new Error(`stream ${STREAMS.orders.name} reports no leader`);
+        const container = await containerOf(project, service);
+        await kill(container);
+        return `killed ${container} (leader of ${STREAMS.orders.name})`;
+      }),
     );
   });
 }
@@ -288,7 +278,9 @@ async function cluster(): Promise<void> {
 try {
   await singleNode();
   if (!values["skip-cluster"]) await cluster();
-} catch {
+} catch (err) {
+  // A failed step has printed its line already; anything else (a container not found) has not.
+  if (!failed) console.log(`FAIL  ${(err as Error).message}`);
   failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -13,8 +13,6 @@ export interface ComposeProject {
 export interface ContainerState {
   name: string;
   service: string;
-  running: boolean;
-  exitCode: number;
 }
 
 async function podman(args: readonly string[], timeoutMs = 120_000): Promise<string> {
@@ -22,7 +20,7 @@ async function podman(args: readonly string[], timeoutMs = 120_000): Promise<str
   return stdout;
 }
 
-/** Runs podman-compose on the project (up, down...); its output goes to `log` only when it fails. */
+/** Runs podman-compose on the project (up, down...); its output is shown only when it fails (in the error). */
 export async function compose(project: ComposeProject, args: readonly string[], timeoutMs = 300_000): Promise<void> {
   const files = project.files.flatMap((file) => ["-f", file]);
   try {
@@ -48,13 +46,8 @@ export async function removeNetworks(project: ComposeProject): Promise<void> {
 /** The project's containers, by compose service. */
 export async function containers(project: ComposeProject): Promise<ContainerState[]> {
   const out = await podman(["ps", "-a", "--filter", `label=io.podman.compose.project=${project.name}`, "--format", "json"]);
-  const list = JSON.parse(out || "[]") as Array<{ Names: string[]; Labels: Record<string, string>; State: string; ExitCode: number }>;
-  return list.map((c) => ({
-    name: c.Names[0] as string,
-    service: c.Labels["com.docker.compose.service"] ?? "",
-    running: c.State === "running",
-    exitCode: c.ExitCode,
-  }));
+  const list = JSON.parse(out || "[]") as Array<{ Names: string[]; Labels: Record<string, string> }>;
+  return list.map((c) => ({ name: c.Names[0] as string, service: c.Labels["com.docker.compose.service"] ?? "" }));
 }
 
 export async function containerOf(project: ComposeProject, service: string): Promise<string> {
@@ -72,8 +65,9 @@ export async function stopGracefully(container: string, graceSeconds: number): P
   return { exitCode, ms };
 }
 
-export async function restart(container: string): Promise<void> {
-  await podman(["restart", "-t", "20", container]);
+/** Stops (SIGTERM, SIGKILL after `graceSeconds`) and starts the same container: its volumes stay. */
+export async function restart(container: string, graceSeconds: number): Promise<void> {
+  await podman(["restart", "-t", String(graceSeconds), container], (graceSeconds + 60) * 1000);
 }
 
 export async function kill(container: string): Promise<void> {
