@@ -54,6 +54,7 @@ async function runStack(replicas: number, settings: Settings, rates: readonly nu
     traceEndpoint: traceSink.endpoint,
     sampling: options.sampling,
     heapMb: options.heapMb,
+    serviceEnv: options.serviceEnv,
     profile: options.profile,
   });
   try {

@@ -17,6 +17,8 @@ export interface StackOptions {
   /** Share of traces kept under the bench's settings. */
   sampling: number;
   heapMb?: string | undefined;
+  /** Extra service settings under the bench's settings. */
+  serviceEnv?: Record<string, string>;
   /** Directory for a V8 CPU profile per service process. */
   profile?: string | undefined;
 }
@@ -56,7 +58,7 @@ export async function startStack(options: StackOptions): Promise<BenchStack> {
     const required: Record<string, string> = { NATS_URL: nats.url, OTEL_EXPORTER_OTLP_ENDPOINT: options.traceEndpoint };
     const tuned: Record<string, string> =
       options.settings === "bench"
-        ? { LOG_LEVEL: "warn", RATE_LIMIT_MAX: "1000000000", OTEL_TRACES_SAMPLER_ARG: String(options.sampling) }
+        ? { LOG_LEVEL: "warn", RATE_LIMIT_MAX: "1000000000", OTEL_TRACES_SAMPLER_ARG: String(options.sampling), ...options.serviceEnv }
         : {};
     for (let replica = 1; replica <= options.replicas; replica++) {
       for (const name of SERVICES) {
