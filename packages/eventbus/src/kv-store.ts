@@ -17,7 +17,12 @@ export interface KvPage<T> {
   nextAfter?: string;
 }
 
-/** Outcome of a compare-and-set mutation: `null` from the mutator means "leave it as it is". */
+/**
+ * Outcome of a compare-and-set mutation: `null` from the mutator means "leave it as it is". The
+ * value a mutator gets belongs to its batch's attempt (freshly parsed, never the cache's), so it may
+ * change it in place and return it, as long as it changes nothing when it returns null or throws; the
+ * batch's later mutators then go on changing that same object, which is also what its caller gets.
+ */
 export type Mutator<T> = (current: T | null) => T | null;
 
 interface QueuedUpdate<T> {
@@ -130,7 +135,7 @@ export class JsonKv<T> {
   /**
    * Applies `mutate` with optimistic concurrency until it wins the compare-and-set. Returns the
    * stored value (unchanged when `mutate` returned null, null when the key is absent and stays so).
-   * `mutate` must be a pure function of its argument: it may run more than once.
+   * `mutate` may run more than once (on a fresh value each time) and must depend on nothing but it.
    */
   update(key: string, mutate: Mutator<T>, { lingerMs = this.lingerMs }: { lingerMs?: number } = {}): Promise<T | null> {
     return new Promise((resolve, reject) => {

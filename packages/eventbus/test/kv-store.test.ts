@@ -93,6 +93,24 @@ describe("JsonKv updates against a real nats-server", () => {
     expect((await other.get("holds"))?.value).toEqual({ holds: [] });
   });
 
+  it("mutators may change their value in place: each of a batch's updates sees the ones before it", async () => {
+    type Holds = { holds: Record<string, number> };
+    const kv = await bus.kv<Holds>(BUCKET);
+    await kv.update("in-place", () => ({ holds: {} }));
+    const take = (order: string) => (current: Holds | null) => {
+      if (!current || current.holds[order] !== undefined) return null;
+      current.holds[order] = Object.keys(current.holds).length;
+      return current;
+    };
+    const before = await writesSoFar();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => kv.update("in-place", take(`o-${i % 25}`))));
+    const stored = (await otherProcess.kv<Holds>(BUCKET).then((other) => other.get("in-place")))?.value;
+    // 25 orders, each held once, numbered 0..24 in the order their updates were applied.
+    expect(Object.keys(stored?.holds ?? {})).toHaveLength(25);
+    expect(new Set(Object.values(stored?.holds ?? {})).size).toBe(25);
+    expect((await writesSoFar()) - before).toBeLessThan(10);
+  });
+
   it("a mutator that throws fails only its own caller; the rest of its batch is written", async () => {
     const kv = await bus.kv<Counter>(BUCKET);
     const outcomes = await Promise.allSettled([

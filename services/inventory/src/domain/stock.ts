@@ -18,11 +18,17 @@ export interface StockItem {
   holdIds?: Record<string, string>;
 }
 
+/**
+ * The functions that change an item (hold, release, commit, setAvailable) change it in place and
+ * return it, or return null having changed nothing. The item is the caller's own copy: JsonKv hands
+ * each compare-and-set attempt a freshly parsed one. Copying the holds map for every update of a
+ * batch was inventory's busiest work under load (a hot SKU holds every order in flight).
+ */
 export type HoldResult = { ok: true; item: StockItem | null; holdId: string } | { ok: false; reason: "insufficient" };
 
 /** The attempt that took the order's hold ("" for a hold of an earlier version), or undefined when it holds nothing. */
 export function holdIdOf(item: StockItem, orderId: string): string | undefined {
-  return item.holds[orderId] === undefined ? undefined : (item.holdIds?.[orderId] ?? "");
+  return Object.hasOwn(item.holds, orderId) ? (item.holdIds?.[orderId] ?? "") : undefined;
 }
 
 /**
@@ -33,49 +39,39 @@ export function hold(item: StockItem, orderId: string, quantity: number, holdId:
   const existing = holdIdOf(item, orderId);
   if (existing !== undefined) return { ok: true, item: null, holdId: existing };
   if (item.available < quantity) return { ok: false, reason: "insufficient" };
-  return {
-    ok: true,
-    holdId,
-    item: {
-      ...item,
-      available: item.available - quantity,
-      reserved: item.reserved + quantity,
-      holds: { ...item.holds, [orderId]: quantity },
-      holdIds: { ...item.holdIds, [orderId]: holdId },
-    },
-  };
+  item.available -= quantity;
+  item.reserved += quantity;
+  item.holds[orderId] = quantity;
+  item.holdIds ??= {};
+  item.holdIds[orderId] = holdId;
+  return { ok: true, holdId, item };
 }
 
-/** The item without the order's hold, or null when it has none (or, with `holdId`, none taken by that attempt). */
-function withoutHold(item: StockItem, orderId: string, holdId: string | undefined): { item: StockItem; quantity: number } | null {
-  const quantity = item.holds[orderId];
-  if (quantity === undefined || (holdId !== undefined && holdIdOf(item, orderId) !== holdId)) return null;
-  return { item: { ...item, holds: without(item.holds, orderId), holdIds: without(item.holdIds ?? {}, orderId) }, quantity };
-}
-
-/**
- * A copy of `map` without `key`. A for-in copy, not rest destructuring: with tens of holds per SKU,
- * `{ [key]: _, ...rest }` took about twice as long, and it was the busiest function of ours in
- * inventory's CPU profile under load.
- */
-function without<V>(map: Record<string, V>, key: string): Record<string, V> {
-  const copy: Record<string, V> = {};
-  for (const k in map) if (k !== key) copy[k] = map[k] as V;
-  return copy;
+/** Removes the order's hold and returns its units; undefined, changing nothing, when it has none (with `holdId`: none taken by that attempt). */
+function takeHold(item: StockItem, orderId: string, holdId: string | undefined): number | undefined {
+  const found = holdIdOf(item, orderId);
+  if (found === undefined || (holdId !== undefined && found !== holdId)) return undefined;
+  const quantity = item.holds[orderId] as number;
+  delete item.holds[orderId];
+  if (item.holdIds) delete item.holdIds[orderId];
+  item.reserved -= quantity;
+  return quantity;
 }
 
 /** Returns a held quantity to available; null when there is no such hold (already released or sold). */
 export function release(item: StockItem, orderId: string, holdId?: string): StockItem | null {
-  const found = withoutHold(item, orderId, holdId);
-  if (!found) return null;
-  return { ...found.item, available: item.available + found.quantity, reserved: item.reserved - found.quantity };
+  const quantity = takeHold(item, orderId, holdId);
+  if (quantity === undefined) return null;
+  item.available += quantity;
+  return item;
 }
 
 /** Turns the hold taken by `holdId` into a sale; null when there is no such hold (already sold or released). */
 export function commit(item: StockItem, orderId: string, holdId: string): StockItem | null {
-  const found = withoutHold(item, orderId, holdId);
-  if (!found) return null;
-  return { ...found.item, reserved: item.reserved - found.quantity, sold: item.sold + found.quantity };
+  const quantity = takeHold(item, orderId, holdId);
+  if (quantity === undefined) return null;
+  item.sold += quantity;
+  return item;
 }
 
 export function newStockItem(sku: string, name: string, priceMinor: number, currency: string, quantity: number): StockItem {
@@ -90,5 +86,7 @@ export function invariantHolds(item: StockItem): boolean {
 /** An operator's stock count: available becomes `available`, initial moves with it so the invariant holds. */
 export function setAvailable(item: StockItem, available: number): StockItem {
   if (!Number.isSafeInteger(available) || available < 0) throw new RangeError(`available must be a whole number >= 0, got ${available}`);
-  return { ...item, available, initial: available + item.reserved + item.sold };
+  item.available = available;
+  item.initial = available + item.reserved + item.sold;
+  return item;
 }

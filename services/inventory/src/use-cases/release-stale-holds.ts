@@ -119,8 +119,9 @@ export function createHoldSweeper({ store, logger, onReleased, maxLookups = MAX_
         let units = 0;
         await store.stock.update(sku, (current) => {
           // The mutator may run more than once; its last run is the one written.
+          const held = current?.holds[orderId] ?? 0;
           const next = current && release(current, orderId, holdId);
-          units = next && current ? (current.holds[orderId] ?? 0) : 0;
+          units = next ? held : 0;
           return next;
         });
         if (units === 0) continue;
