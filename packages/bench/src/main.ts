@@ -74,14 +74,14 @@ try {
   await traceSink.close();
 }
 
-console.log(formatReport(ceiling, kvFloor, results, options.sampling));
+console.log(formatReport(ceiling, kvFloor, results, options.sampling, options.serviceEnv));
 const exported = traceSink.stats();
 console.log(`spans exported over OTLP/HTTP: ${exported.requests} requests, ${Math.round(exported.bytes / 1024)} KiB`);
 await mkdir(dirname(options.out), { recursive: true });
 const comparisons = compareSteps(results);
 await writeFile(
   options.out,
-  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, replicas: options.replicas, results, comparisons }, null, 2)}\n`,
+  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, replicas: options.replicas, results, comparisons }, null, 2)}\n`,
 );
 // One chart per replica count (the bench's settings): its steps are one curve against offered rate.
 const charts: string[] = [];

@@ -86,7 +86,13 @@ export function compareSteps(results: readonly StepResult[]): Comparison[] {
   ];
 }
 
-export function formatReport(ceiling: Ceiling, kvFloor: readonly KvFloor[], results: readonly StepResult[], sampling: number): string {
+export function formatReport(
+  ceiling: Ceiling,
+  kvFloor: readonly KvFloor[],
+  results: readonly StepResult[],
+  sampling: number,
+  serviceEnv: Record<string, string> = {},
+): string {
   const header = [
     "replicas",
     "settings",
@@ -139,6 +145,13 @@ export function formatReport(ceiling: Ceiling, kvFloor: readonly KvFloor[], resu
       (f) => `one KV write, ${f.mode}: ${f.putsPerSecond}/s, cpu ${f.clientMicros} µs in the client + ${f.serverMicros} µs in nats-server`,
     ),
     `${EVENTS_PER_ORDER} events per order; tracing sampled at ${sampling} (bench settings); machine: 2 cores = ${Math.round(2000 / (best?.load.completedRate || 1))} cpu ms per order at the best step's rate`,
+    ...(Object.keys(serviceEnv).length > 0
+      ? [
+          `bench settings also set (--set): ${Object.entries(serviceEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")}`,
+        ]
+      : []),
     "cpu ms/order: every service process and nats-server, not the load generator; msgs/order: in + out on the services' own NATS connections (svc) and on the generator's (load); rss: the largest replica",
     line(header),
     ...rows.map(line),
