@@ -38,10 +38,15 @@ const MAX_CAS_ATTEMPTS = 100;
 /** Keys whose last written value is kept, so an update needs no read first: in-flight orders plus the hot SKUs. */
 const CACHED_KEYS = 2_000;
 
-/** The cache keeps the serialised form, so no caller can alter a cached value through a reference. */
-interface Written {
-  data: string;
+/**
+ * What this process last wrote to a key: the text a create or put wrote (parsed when an update
+ * needs it), or the value an update batch wrote, which the key's next batch edits in place instead of
+ * parsing it again (a hot SKU's item holds every order in flight). A failed write drops the entry.
+ */
+interface Written<T> {
   revision: number;
+  data?: string;
+  value?: T;
 }
 
 /**
@@ -59,7 +64,7 @@ interface Written {
  * An update may ask for its own linger; the key is written when the earliest one is due.
  */
 export class JsonKv<T> {
-  private readonly latest = new LRUCache<string, Written>({ max: CACHED_KEYS });
+  private readonly latest = new LRUCache<string, Written<T>>({ max: CACHED_KEYS });
   private readonly queues = new Map<string, QueuedUpdate<T>[]>();
   /** Keys whose queue is lingering (not yet writing), and when their write is due. */
   private readonly lingering = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
@@ -96,8 +101,20 @@ export class JsonKv<T> {
    */
   async readOwn(key: string): Promise<Versioned<T> | null> {
     const cached = this.latest.get(key);
-    if (cached) return { value: JSON.parse(cached.data) as T, revision: cached.revision };
-    return this.get(key);
+    if (!cached) return this.get(key);
+    return {
+      value: cached.value === undefined ? (JSON.parse(cached.data ?? "null") as T) : structuredClone(cached.value),
+      revision: cached.revision,
+    };
+  }
+
+  /** For the key's update batch only: the cached value itself (the batch may edit it), else the server's. */
+  private async editable(key: string): Promise<Versioned<T> | null> {
+    const cached = this.latest.get(key);
+    if (!cached) return this.get(key);
+    cached.value ??= JSON.parse(cached.data ?? "null") as T;
+    cached.data = undefined;
+    return { value: cached.value, revision: cached.revision };
   }
 
   async get(key: string): Promise<Versioned<T> | null> {
@@ -134,7 +151,8 @@ export class JsonKv<T> {
 
   /**
    * Applies `mutate` with optimistic concurrency until it wins the compare-and-set. Returns the
-   * stored value (unchanged when `mutate` returned null, null when the key is absent and stays so).
+   * stored value (unchanged when `mutate` returned null, null when the key is absent and stays so):
+   * read it at once, since the key's later updates may edit the same object in place.
    * `mutate` may run more than once (on a fresh value each time) and must depend on nothing but it.
    */
   update(key: string, mutate: Mutator<T>, { lingerMs = this.lingerMs }: { lingerMs?: number } = {}): Promise<T | null> {
@@ -188,7 +206,7 @@ export class JsonKv<T> {
   private async commitBatch(key: string, batch: QueuedUpdate<T>[]): Promise<UpdateResult<T>[]> {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
       const cached = this.latest.has(key);
-      const current = await this.readOwn(key);
+      const current = await this.editable(key);
       let value: T | null = current?.value ?? null;
       let changed = false;
       const results = batch.map(({ mutate }): UpdateResult<T> => {
@@ -219,7 +237,7 @@ export class JsonKv<T> {
         const revision = current
           ? await this.call("update", (kv) => kv.update(key, data, current.revision))
           : await this.call("create", (kv) => kv.create(key, data));
-        this.latest.set(key, { data, revision });
+        this.latest.set(key, { value, revision });
         return results;
       } catch (err) {
         this.latest.delete(key);

@@ -38,7 +38,9 @@ export function registerInventoryRoutes(app: FastifyInstance, store: InventorySt
     },
     async function setStockHandler(request) {
       const { sku } = request.params;
-      const updated = await store.stock.update(sku, (current) => (current ? setAvailable(current, request.body.available) : null));
+      const stored = await store.stock.update(sku, (current) => (current ? setAvailable(current, request.body.available) : null));
+      // A copy: the next update of this SKU edits the stored object in place, maybe before the reply is written.
+      const updated = stored && structuredClone(stored);
       if (!updated) throw new HttpProblem(404, "SKU_NOT_FOUND", "SKU not found", `no SKU ${sku} in the catalog`);
       request.log.warn({ sku, available: updated.available, initial: updated.initial }, "stock set by operator");
       return updated;
