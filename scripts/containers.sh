@@ -22,6 +22,9 @@ step() { say "==> $*"; }
 
 missing=()
 for tool in podman buildah podman-compose runc; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+# Containers find each other by name (nats://nats:4222) through the CNI dnsname plugin on Debian 12's
+# podman, whose network backend is CNI (netavark would do it itself).
+[ -x /usr/lib/cni/dnsname ] || [ -x /usr/lib/podman/netavark ] || missing+=(golang-github-containernetworking-plugin-dnsname)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]} (apt-get)"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
@@ -77,8 +80,13 @@ user=$(podman image inspect "$image" --format '{{.Config.User}}')
 say "  user $user (uid $uid)"
 # The image's own HEALTHCHECK (compose replaces it with /readyz), on orders beside a NATS container.
 podman network create "$project-health" >/dev/null
+if [ "$(podman network inspect "$project-health" --format '{{.DNSEnabled}}')" != "true" ]; then
+  say "  FAIL: podman networks here have no DNS, so containers cannot find each other by name (backend: $(podman info --format '{{.Host.NetworkBackend}}'); with CNI, install golang-github-containernetworking-plugin-dnsname)"
+  exit 1
+fi
 podman run -d --name "$project-health-nats" --network "$project-health" "docker.io/library/$nats_image" -js >/dev/null 2>&1
-podman run -d --name "$project-health-app" --network "$project-health" -e "NATS_URL=nats://$project-health-nats:4222" \
+# Restarted on failure, as compose's restart policy does: orders exits when NATS is not listening yet.
+podman run -d --restart on-failure --name "$project-health-app" --network "$project-health" -e "NATS_URL=nats://$project-health-nats:4222" \
   -e OTEL_TRACES_SAMPLER_ARG=0 "$image" orders >/dev/null 2>&1
 healthy=""
 for _ in $(seq 1 60); do
