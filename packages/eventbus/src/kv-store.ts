@@ -19,9 +19,10 @@ export interface KvPage<T> {
 
 /**
  * Outcome of a compare-and-set mutation: `null` from the mutator means "leave it as it is". The
- * value a mutator gets belongs to its batch's attempt (freshly parsed, never the cache's), so it may
- * change it in place and return it, as long as it changes nothing when it returns null or throws; the
- * batch's later mutators then go on changing that same object, which is also what its caller gets.
+ * value a mutator gets is the key's working copy (what this process last wrote to it, or a fresh
+ * read; a failed write throws it away), so it may change it in place and return it, as long as it
+ * changes nothing when it returns null or throws; the batch's later mutators then go on changing
+ * that same object, which is also what its caller gets.
  */
 export type Mutator<T> = (current: T | null) => T | null;
 
