@@ -94,21 +94,6 @@ export class JsonKv<T> {
     }
   }
 
-  /**
-   * Reads a key of a bucket this service writes: answered from what this process last wrote when
-   * that is cached (stale if another replica wrote the key since), otherwise from the server. Only
-   * for hot paths where a stale answer is harmless because a compare-and-set follows; `get` always
-   * asks the server.
-   */
-  async readOwn(key: string): Promise<Versioned<T> | null> {
-    const cached = this.latest.get(key);
-    if (!cached) return this.get(key);
-    return {
-      value: cached.value === undefined ? (JSON.parse(cached.data ?? "null") as T) : structuredClone(cached.value),
-      revision: cached.revision,
-    };
-  }
-
   /** For the key's update batch only: the cached value itself (the batch may edit it), else the server's. */
   private async editable(key: string): Promise<Versioned<T> | null> {
     const cached = this.latest.get(key);

@@ -76,8 +76,6 @@ describe("JsonKv updates against a real nats-server", () => {
     await other.update("shared", add(10));
     expect(await kv.update("shared", add(1))).toEqual({ count: 12 });
     expect((await other.get("shared"))?.value).toEqual({ count: 12 });
-    // readOwn answers from this process's own last write: with two writers it can be stale.
-    expect((await other.readOwn("shared"))?.value).toEqual({ count: 11 });
   });
 
   it("an update that finds nothing to do in a cached value another process has since changed re-reads the key before it answers", async () => {
