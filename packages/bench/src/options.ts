@@ -80,7 +80,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
     replicas,
     defaultsRate: values["defaults-rate"] === undefined ? (steps[0] ?? 0) : Number(values["defaults-rate"]),
     heapMb: values["heap-mb"],
-    serviceEnv: Object.fromEntries(values.set.map((pair) => [pair.split("=")[0] ?? "", pair.slice(pair.indexOf("=") + 1)])),
+    serviceEnv: Object.fromEntries(values.set.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)])),
     profile: values.profile,
     out: values.out,
   };

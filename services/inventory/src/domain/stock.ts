@@ -21,8 +21,8 @@ export interface StockItem {
 /**
  * The functions that change an item (hold, release, commit, setAvailable) change it in place and
  * return it, or return null having changed nothing. The item is the caller's own copy: JsonKv hands
- * each update batch the SKU's working copy, which nothing else reads. Copying the holds map for every update of a
- * batch was inventory's busiest work under load (a hot SKU holds every order in flight).
+ * each update batch the SKU's working copy, which nothing else reads. Copying the holds map for every
+ * update of a batch was inventory's busiest work under load (a hot SKU holds every order in flight).
  */
 export type HoldResult = { ok: true; item: StockItem | null; holdId: string } | { ok: false; reason: "insufficient" };
 
