@@ -6,12 +6,12 @@ export async function brokerMessages(monitorUrl: string): Promise<number> {
   return varz.in_msgs + varz.out_msgs;
 }
 
-/** Messages (in + out) of every client connection the server knows, open or recently closed, by connection id. */
-export type ConnectionMessages = Map<number, { name: string; messages: number }>;
+/** Messages and bytes (in + out) of every client connection the server knows, open or recently closed, by connection id. */
+export type ConnectionMessages = Map<number, { name: string; messages: number; bytes: number }>;
 
 interface Connz {
   total: number;
-  connections?: { cid: number; name?: string; in_msgs: number; out_msgs: number }[];
+  connections?: { cid: number; name?: string; in_msgs: number; out_msgs: number; in_bytes: number; out_bytes: number }[];
 }
 
 const PAGE = 1024; // the server's default page size
@@ -27,16 +27,21 @@ export async function connectionMessages(monitorUrl: string): Promise<Connection
     const res = await fetch(`${monitorUrl}/connz?state=any&limit=${PAGE}&offset=${offset}`);
     if (!res.ok) throw new Error(`nats-server /connz answered ${res.status}: ${await res.text()}`);
     const page = (await res.json()) as Connz;
-    for (const c of page.connections ?? []) found.set(c.cid, { name: c.name ?? "", messages: c.in_msgs + c.out_msgs });
+    for (const c of page.connections ?? [])
+      found.set(c.cid, { name: c.name ?? "", messages: c.in_msgs + c.out_msgs, bytes: c.in_bytes + c.out_bytes });
     if (!page.connections?.length || offset + PAGE >= page.total) return found;
   }
 }
 
-/** Messages between two reads, summed by connection name (a connection new since `before` counts in full). */
-export function messagesByName(before: ConnectionMessages, after: ConnectionMessages): Record<string, number> {
+/** Messages (or bytes) between two reads, summed by connection name (a connection new since `before` counts in full). */
+export function messagesByName(
+  before: ConnectionMessages,
+  after: ConnectionMessages,
+  what: "messages" | "bytes" = "messages",
+): Record<string, number> {
   const sums: Record<string, number> = {};
-  for (const [cid, { name, messages }] of after) {
-    sums[name] = (sums[name] ?? 0) + messages - (before.get(cid)?.messages ?? 0);
+  for (const [cid, counts] of after) {
+    sums[counts.name] = (sums[counts.name] ?? 0) + counts[what] - (before.get(cid)?.[what] ?? 0);
   }
   return sums;
 }

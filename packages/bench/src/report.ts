@@ -33,6 +33,8 @@ export interface StepResult {
   loadgenMessagesPerOrder: number;
   /** Messages (in + out) per completed order by NATS connection name (orders, inventory, payments, shop-load, shop-bench). */
   messagesPerOrderByConnection: Record<string, number>;
+  /** Bytes (in + out, payloads and headers) per completed order by NATS connection name. */
+  bytesPerOrderByConnection: Record<string, number>;
   /** Completed orders by outcome, in percent (CONFIRMED, REJECTED, CANCELLED). */
   outcomeShares: Record<string, number>;
   /** Achieved orders/s as a fraction of (publish ceiling / events per order). */
@@ -160,6 +162,13 @@ export function formatReport(
     lines.push(
       `broker-bound limit: ${Math.round(ceiling.brokerMessagesPerSecond / best.serviceMessagesPerOrder)} orders/s (ceiling msgs/s / services' msgs per order), even if the services cost nothing`,
     );
+  }
+  for (const r of results) {
+    const perConnection = Object.entries(r.bytesPerOrderByConnection)
+      .filter(([, n]) => n > 0)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(", ");
+    lines.push(`bytes/order at ${r.rate}/s (${r.replicas} replica(s), ${r.settings}), in + out by NATS connection: ${perConnection}`);
   }
   for (const c of compareSteps(results)) {
     const verdict = c.what.includes("replicas")

@@ -79,6 +79,7 @@ export async function measureStep(
     if (group !== "loadgen") systemCpuSeconds += cpuSeconds(b, a);
   }
   const messages = messagesByName(connsBefore, connsAfter);
+  const bytes = messagesByName(connsBefore, connsAfter, "bytes");
   const serviceMessages = Object.entries(messages).reduce((sum, [name, n]) => sum + (SERVICE_CONNECTIONS.has(name) ? n : 0), 0);
   const completed = Math.max(load.completed, 1);
   const outcomeShares = Object.fromEntries(
@@ -96,6 +97,7 @@ export async function measureStep(
     serviceMessagesPerOrder: Math.round(serviceMessages / completed),
     loadgenMessagesPerOrder: round((messages[LOADGEN_CONNECTION] ?? 0) / completed, 1),
     messagesPerOrderByConnection: Object.fromEntries(Object.entries(messages).map(([name, n]) => [name, round(n / completed, 1)])),
+    bytesPerOrderByConnection: Object.fromEntries(Object.entries(bytes).map(([name, n]) => [name, Math.round(n / completed)])),
     outcomeShares,
     fractionOfCeiling: round(load.completedRate / (ceilingPublishesPerSecond / EVENTS_PER_ORDER), 3),
   };
