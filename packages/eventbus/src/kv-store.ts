@@ -36,7 +36,7 @@ interface QueuedUpdate<T> {
 type UpdateResult<T> = { ok: true; value: T | null } | { ok: false; err: unknown };
 
 const MAX_CAS_ATTEMPTS = 100;
-/** Keys whose last written value is kept, so an update needs no read first: in-flight orders plus the hot SKUs. */
+/** Keys whose last value written by an update or put is kept, so the next update needs no read first (the hot SKUs). */
 const CACHED_KEYS = 2_000;
 
 /**
@@ -55,8 +55,8 @@ interface Written<T> {
  *
  * Updates of one key are group-committed: while a write is in flight, later updates queue, and the
  * next write applies all of them in arrival order with one compare-and-set. A hot key (a popular
- * SKU) then costs one round trip per batch instead of a read and a write per update. The value last
- * written is cached, but nothing is decided on it alone: other replicas write the same keys, so a
+ * SKU) then costs one round trip per batch instead of a read and a write per update. The value an
+ * update or put last wrote is cached, but nothing is decided on it alone: other replicas write the same keys, so a
  * stale cache costs a failed compare-and-set and a re-read, and an update that would leave a cached
  * value unchanged is decided again on the server's value.
  *
@@ -116,9 +116,9 @@ export class JsonKv<T> {
 
   private async createNow(key: string, value: T): Promise<boolean> {
     try {
-      const data = JSON.stringify(value);
-      const revision = await this.call("create", (kv) => kv.create(key, data));
-      this.latest.set(key, { data, revision });
+      // Not cached: only an update reads the cache, and created keys are per-order records that are
+      // rarely updated (an idempotency record never, a provider ledger entry on a void).
+      await this.call("create", (kv) => kv.create(key, JSON.stringify(value)));
       return true;
     } catch (err) {
       if (isWrongLastSequence(err) || /exists/i.test(String(err))) return false;

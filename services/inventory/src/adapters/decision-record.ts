@@ -35,36 +35,19 @@ export function reservationOf(message: InventoryReserved | InventoryRejected, st
   };
 }
 
-/** Decisions this process keeps at most (they never change, so any copy stays right). */
-const KNOWN_DECISIONS = 10_000;
-
 /**
  * Inventory's decisions as the INVENTORY stream records them: the event on
  * `inventory.decided.v1.<orderId>` is the decision (there is no other record), written by the
- * fenced publish in reserve-order.ts.
+ * fenced publish in reserve-order.ts. Nothing is cached: a decision is read only when its publish
+ * was refused or a payment event of an earlier version names no holds, too rarely to keep the last
+ * 10,000 decisions in memory for.
  */
 export class DecisionRecord {
-  private readonly known = new Map<string, Reservation>();
-
   constructor(private readonly events: EventReader) {}
 
   /** The recorded decision, from the stream leader: sees every replica's, or null when none is stored. */
   async read(orderId: string): Promise<Reservation | null> {
     const stored = await this.events.last(STREAMS.inventory.name, eventSubject(EVENTS.inventoryReserved, orderId));
-    if (!stored) return null;
-    const decision = reservationOf(stored.message as InventoryReserved | InventoryRejected, stored.storedAtMs);
-    this.remember(decision);
-    return decision;
-  }
-
-  /** A decision never changes once recorded: this process's copy is as good as the stream's. */
-  async readKnown(orderId: string): Promise<Reservation | null> {
-    return this.known.get(orderId) ?? this.read(orderId);
-  }
-
-  /** Keeps a decision this process recorded or read. */
-  remember(decision: Reservation): void {
-    if (this.known.size >= KNOWN_DECISIONS) this.known.delete(this.known.keys().next().value as string);
-    this.known.set(decision.orderId, decision);
+    return stored ? reservationOf(stored.message as InventoryReserved | InventoryRejected, stored.storedAtMs) : null;
   }
 }

@@ -43,7 +43,6 @@ export async function reserveOrder(deps: InventoryDeps, input: ReserveOrderInput
   const holdId = nextHoldId();
   const decision = await decide(deps, input, holdId);
   if (await publishDecision(deps, decision, input.orderPlacedAtMs || Date.now())) {
-    store.decisions.remember(decision);
     if (decision.status === "REJECTED") await releaseHolds(store, input.orderId, input.lines);
     return decision;
   }

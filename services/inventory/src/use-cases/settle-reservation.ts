@@ -42,7 +42,7 @@ export function settleReservation(
 }
 
 async function reservedHolds(store: InventoryStore, orderId: string, outcome: Settlement): Promise<NamedHold[]> {
-  const reservation = await store.decisions.readKnown(orderId);
+  const reservation = await store.decisions.read(orderId);
   if (!reservation) throw new PermanentError("RESERVATION_NOT_FOUND", `no reservation for order ${orderId}`);
   if (reservation.status !== "RESERVED") {
     throw new PermanentError("RESERVATION_CONFLICT", `cannot mark reservation of ${orderId} ${outcome}: it is ${reservation.status}`);
