@@ -1,3 +1,6 @@
+import { randomBytes } from "node:crypto";
+import { EVENTS, eventSubject } from "@shop/contracts";
+import { Bus } from "@shop/eventbus";
 import {
   type NatsServerHandle,
   type OtlpReceiver,
@@ -9,6 +12,7 @@ import {
   startServiceProcess,
   waitFor,
 } from "@shop/testkit";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let nats: NatsServerHandle;
@@ -28,28 +32,31 @@ beforeAll(async () => {
   };
   for (const name of ["orders", "inventory", "payments"] as const) services[name] = await startServiceProcess(name, { env });
 
-  const place = async (customerId: string, sku: string) => {
-    const res = await fetch(`${services.orders.url}/orders`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ customerId, items: [{ sku, quantity: 1 }] }),
-    });
-    expect(res.status).toBe(202);
-    return ((await res.json()) as { orderId: string }).orderId;
-  };
   orders.confirmed = await place("c-trace", "MUG-RED");
   orders.rejected = await place("c-trace", "SOLD-OUT-SNEAKER");
   orders.cancelled = await place("decline-trace", "MUG-BLUE");
-  for (const [outcome, orderId] of Object.entries(orders)) {
-    await waitFor(
-      async () =>
-        ((await (await fetch(`${services.orders.url}/orders/${orderId}`)).json()) as { status: string }).status === outcome.toUpperCase(),
-      {
-        what: `${orderId} ${outcome}`,
-      },
-    );
-  }
+  for (const [outcome, orderId] of Object.entries(orders)) await untilStatus(orderId, outcome.toUpperCase());
 }, 60_000);
+
+/** Places a one-line order, with the caller's `traceparent` when given, and returns its id. */
+async function place(customerId: string, sku: string, traceparent?: string): Promise<string> {
+  const res = await fetch(`${services.orders.url}/orders`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(traceparent ? { traceparent } : {}) },
+    body: JSON.stringify({ customerId, items: [{ sku, quantity: 1 }] }),
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { orderId: string }).orderId;
+}
+
+async function untilStatus(orderId: string, status: string): Promise<void> {
+  await waitFor(
+    async () => ((await (await fetch(`${services.orders.url}/orders/${orderId}`)).json()) as { status: string }).status === status,
+    {
+      what: `${orderId} ${status}`,
+    },
+  );
+}
 
 afterAll(async () => {
   await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
@@ -200,5 +207,27 @@ describe("requests that make no span", () => {
     const serverSpans = spans.filter((s) => s.service === "orders" && s.kind === SPAN_KIND.SERVER).map((s) => s.name);
     expect(serverSpans).toContain("GET /orders/:id");
     expect(serverSpans.filter((name) => /healthz|readyz|metrics|openapi|docs/.test(name))).toEqual([]);
+  });
+});
+
+describe("an order whose caller's trace is not sampled", () => {
+  it("makes no span in any service, and each of its events carries the caller's trace, unsampled", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    const unsampled = await place("c-unsampled", "MUG-RED", `00-${traceId}-${randomBytes(8).toString("hex")}-00`);
+    await untilStatus(unsampled, "CONFIRMED");
+    const probe = await Bus.connect({ url: nats.url, name: "trace-probe", logger: pino({ level: "silent" }) });
+    try {
+      for (const event of [EVENTS.orderCreated, EVENTS.inventoryReserved, EVENTS.paymentSucceeded]) {
+        const stored = await probe.jsm.streams.getMessage(event.stream, { last_by_subj: eventSubject(event, unsampled) });
+        expect(stored?.header.get("traceparent"), event.name).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+      }
+    } finally {
+      await probe.close();
+    }
+    // A sampled order placed after it goes through the same exporters: once its whole trace is in,
+    // a span the unsampled order made would be too.
+    const sampled = await place("c-sampled", "MUG-RED");
+    await sagaSpans(sampled, [{ service: "inventory", name: "commit reservation" }]);
+    expect(otlp.spans().filter((s) => s.traceId === traceId || s.attributes["shop.order.id"] === unsampled)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { errorMessage, isPermanent, PermanentError, RetryableError } from "./err
 import type { BusMetrics } from "./metrics.js";
 import { MAX_DELIVERIES_SUFFIX } from "./provision.js";
 import { schemaOf } from "./publisher.js";
-import { ATTR, extractTraceContext, orderIdOf, tracer } from "./tracing.js";
+import { ATTR, extractTraceContext, orderIdOf, tracer, unsampledSpan } from "./tracing.js";
 
 export interface MessageContext {
   subject: string;
@@ -126,6 +126,42 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
   for (const reason of ["poison", "max_deliveries"]) metrics?.dlqMoves.inc({ consumer: def.durable, reason }, 0);
   metrics?.redelivered.inc({ consumer: def.durable }, 0);
 
+  /** Processes `msg` in a CONSUMER span, a child of the producer's (one trace per order) that links to it. */
+  const processTraced = (msg: JsMsg): Promise<"ack" | "nak" | "term"> => {
+    const parent = extractTraceContext(msg.headers);
+    const event = eventFor(msg);
+    const unsampled = unsampledSpan(parent);
+    if (unsampled) return context.with(parent, () => processOne(msg, unsampled, event));
+    const producer = trace.getSpanContext(parent);
+    // Named by the event, not the per-order subject, so span names stay few.
+    const name = event?.name ?? def.subject;
+    const span = tracer.startSpan(
+      `process ${name}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          [ATTR.system]: "nats",
+          [ATTR.destination]: name,
+          [ATTR.operationType]: "process",
+          [ATTR.operationName]: "process",
+          [ATTR.consumerGroup]: def.durable,
+          [ATTR.messageId]: msg.headers?.get("Nats-Msg-Id") ?? "",
+          [ATTR.bodySize]: msg.data.byteLength,
+          [ATTR.deliveryCount]: msg.info.deliveryCount,
+          [ATTR.streamSequence]: msg.info.streamSequence,
+        },
+        links: producer ? [{ context: producer }] : [],
+      },
+      parent,
+    );
+    return context.with(trace.setSpan(parent, span), async () => {
+      const outcome = await processOne(msg, span, event);
+      span.setAttribute("messaging.nats.outcome", outcome);
+      span.end();
+      return outcome;
+    });
+  };
+
   const main = await runLoop(
     () => js.consumers.get(def.stream, def.durable),
     concurrency,
@@ -133,34 +169,7 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
     async (msg) => {
       const started = performance.now();
       if (msg.info.deliveryCount > 1) metrics?.redelivered.inc({ consumer: def.durable });
-      // The consumer span is a child of the producer's span (one trace per order) and links to it.
-      const parent = extractTraceContext(msg.headers);
-      const producer = trace.getSpanContext(parent);
-      // Named by the event, not the per-order subject, so span names stay few.
-      const event = eventFor(msg);
-      const name = event?.name ?? def.subject;
-      const span = tracer.startSpan(
-        `process ${name}`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            [ATTR.system]: "nats",
-            [ATTR.destination]: name,
-            [ATTR.operationType]: "process",
-            [ATTR.operationName]: "process",
-            [ATTR.consumerGroup]: def.durable,
-            [ATTR.messageId]: msg.headers?.get("Nats-Msg-Id") ?? "",
-            [ATTR.bodySize]: msg.data.byteLength,
-            [ATTR.deliveryCount]: msg.info.deliveryCount,
-            [ATTR.streamSequence]: msg.info.streamSequence,
-          },
-          links: producer ? [{ context: producer }] : [],
-        },
-        parent,
-      );
-      const outcome = await context.with(trace.setSpan(parent, span), () => processOne(msg, span, event));
-      span.setAttribute("messaging.nats.outcome", outcome);
-      span.end();
+      const outcome = await processTraced(msg);
       metrics?.processed.inc({ consumer: def.durable, outcome });
       metrics?.processingSeconds.observe({ consumer: def.durable }, (performance.now() - started) / 1000);
     },

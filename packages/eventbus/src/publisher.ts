@@ -2,14 +2,14 @@ import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { toBinary } from "@bufbuild/protobuf";
 import type { JetStreamClient, PubAck } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
-import { context, SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, type Span, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { type EventDef, eventSubject } from "@shop/contracts";
 import pRetry from "p-retry";
 import type { Logger } from "pino";
 import { errorMessage, PermanentError, RetryableError } from "./errors.js";
 import type { BusMetrics } from "./metrics.js";
 import { isWrongLastSequence } from "./nats-errors.js";
-import { ATTR, injectTraceContext, orderIdOf, tracer } from "./tracing.js";
+import { ATTR, injectTraceContext, orderIdOf, tracer, unsampledSpan } from "./tracing.js";
 import { ORDER_ID_PATTERN } from "./validate.js";
 
 export const HEADER_SCHEMA = "Shop-Schema";
@@ -68,16 +68,7 @@ export function createPublisher({
     }
     const data = toBinary(event.schema, message);
     const orderId = orderIdOf(message);
-    const attributes = {
-      [ATTR.system]: "nats",
-      [ATTR.destination]: event.name,
-      [ATTR.operationType]: "send",
-      [ATTR.operationName]: "send",
-      [ATTR.messageId]: options.msgId,
-      [ATTR.bodySize]: data.byteLength,
-      ...(orderId ? { [ATTR.orderId]: orderId } : {}),
-    };
-    return tracer.startActiveSpan(`send ${event.name}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+    const send = async (span: Span): Promise<PubAck> => {
       try {
         if (!orderId || !ORDER_ID_PATTERN.test(orderId)) {
           throw new PermanentError("BAD_ORDER_ID", `${event.name}: order id ${JSON.stringify(orderId ?? "")} cannot name a subject`);
@@ -123,7 +114,20 @@ export function createPublisher({
       } finally {
         span.end();
       }
-    });
+    };
+    // Under an unsampled parent no PRODUCER span is built (see unsampledSpan); its context still travels.
+    const unsampled = unsampledSpan(context.active());
+    if (unsampled) return send(unsampled);
+    const attributes = {
+      [ATTR.system]: "nats",
+      [ATTR.destination]: event.name,
+      [ATTR.operationType]: "send",
+      [ATTR.operationName]: "send",
+      [ATTR.messageId]: options.msgId,
+      [ATTR.bodySize]: data.byteLength,
+      ...(orderId ? { [ATTR.orderId]: orderId } : {}),
+    };
+    return tracer.startActiveSpan(`send ${event.name}`, { kind: SpanKind.PRODUCER, attributes }, send);
   };
 }
 

@@ -9,6 +9,7 @@ import {
   SpanStatusCode,
   type TextMapGetter,
   type TextMapSetter,
+  TraceFlags,
   type Tracer,
   trace,
 } from "@opentelemetry/api";
@@ -55,8 +56,21 @@ export function orderIdOf(message: unknown): string | undefined {
 }
 
 /**
+ * The parent's span when its trace is not sampled, else undefined. The services sample parent-based
+ * (tracing.ts in @shop/telemetry), which drops every child of an unsampled span, so a child is not
+ * built at all there: the work runs in the parent's (non-recording) span, and what it publishes
+ * carries the parent's trace context, unsampled flag included.
+ */
+export function unsampledSpan(parent: Context): Span | undefined {
+  const span = trace.getSpan(parent);
+  if (!span || (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) return undefined;
+  // Non-recording, so what the work does to "its" span (attributes, end) never touches the parent.
+  return span.isRecording() ? trace.wrapSpanContext(span.spanContext()) : span;
+}
+
+/**
  * Runs `work` in an active span: a thrown error is recorded with status ERROR and rethrown; the
- * span always ends.
+ * span always ends. Under an unsampled parent it runs in the parent's span (see unsampledSpan).
  */
 export function inSpan<T>(
   spanTracer: Tracer,
@@ -65,6 +79,8 @@ export function inSpan<T>(
   work: (span: Span) => Promise<T>,
   parent: Context = context.active(),
 ): Promise<T> {
+  const unsampled = unsampledSpan(parent);
+  if (unsampled) return context.with(parent, () => work(unsampled));
   return spanTracer.startActiveSpan(name, options, parent, async (span) => {
     try {
       return await work(span);
