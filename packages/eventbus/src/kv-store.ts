@@ -56,9 +56,9 @@ interface Written<T> {
  * Updates of one key are group-committed: while a write is in flight, later updates queue, and the
  * next write applies all of them in arrival order with one compare-and-set. A hot key (a popular
  * SKU) then costs one round trip per batch instead of a read and a write per update. The value an
- * update or put last wrote is cached, but nothing is decided on it alone: other replicas write the same keys, so a
- * stale cache costs a failed compare-and-set and a re-read, and an update that would leave a cached
- * value unchanged is decided again on the server's value.
+ * update or put last wrote is cached, but nothing is decided on it alone: other replicas write the
+ * same keys, so a stale cache costs a failed compare-and-set and a re-read, and an update that would
+ * leave a cached value unchanged is decided again on the server's value.
  *
  * `lingerMs` holds the first update of an idle key that long before writing, so updates arriving
  * meanwhile share its write: fewer broker messages on keys many orders touch, for that much latency.
