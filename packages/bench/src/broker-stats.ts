@@ -7,7 +7,7 @@ export async function brokerMessages(monitorUrl: string): Promise<number> {
 }
 
 /** Messages and bytes (in + out) of every client connection the server knows, open or recently closed, by connection id. */
-export type ConnectionMessages = Map<number, { name: string; messages: number; bytes: number }>;
+export type ConnectionCounts = Map<number, { name: string; messages: number; bytes: number }>;
 
 interface Connz {
   total: number;
@@ -21,8 +21,8 @@ const PAGE = 1024; // the server's default page size
  * 10,000 with their final counts), so a client that connects and leaves between two reads, as the
  * load generator does every step, is still counted.
  */
-export async function connectionMessages(monitorUrl: string): Promise<ConnectionMessages> {
-  const found: ConnectionMessages = new Map();
+export async function connectionCounts(monitorUrl: string): Promise<ConnectionCounts> {
+  const found: ConnectionCounts = new Map();
   for (let offset = 0; ; offset += PAGE) {
     const res = await fetch(`${monitorUrl}/connz?state=any&limit=${PAGE}&offset=${offset}`);
     if (!res.ok) throw new Error(`nats-server /connz answered ${res.status}: ${await res.text()}`);
@@ -34,9 +34,9 @@ export async function connectionMessages(monitorUrl: string): Promise<Connection
 }
 
 /** Messages (or bytes) between two reads, summed by connection name (a connection new since `before` counts in full). */
-export function messagesByName(
-  before: ConnectionMessages,
-  after: ConnectionMessages,
+export function countsByName(
+  before: ConnectionCounts,
+  after: ConnectionCounts,
   what: "messages" | "bytes" = "messages",
 ): Record<string, number> {
   const sums: Record<string, number> = {};

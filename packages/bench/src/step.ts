@@ -1,5 +1,5 @@
 import { runLoad } from "@shop/loadgen";
-import { connectionMessages, messagesByName, sagaBacklog } from "./broker-stats.js";
+import { connectionCounts, countsByName, sagaBacklog } from "./broker-stats.js";
 import { type CpuSample, cpuCores, cpuSample, cpuSeconds, rssMiB } from "./process-stats.js";
 import { EVENTS_PER_ORDER, type StepResult } from "./report.js";
 import { type BenchStack, SERVICES } from "./stack.js";
@@ -53,7 +53,7 @@ export async function measureStep(
   const label = `${stack.replicas} replica${stack.replicas > 1 ? "s" : ""}${stack.settings === "defaults" ? ", services' defaults" : ""}`;
   log(`step: ${rate} orders/s for ${seconds} s (${label})`);
   const pids = stack.pids();
-  const [before, connsBefore] = [await cpuOf(pids), await connectionMessages(stack.monitorUrl)];
+  const [before, connsBefore] = [await cpuOf(pids), await connectionCounts(stack.monitorUrl)];
   const load = await runLoad({
     ordersUrl: stack.ordersUrls,
     natsUrl: stack.nats.url,
@@ -62,7 +62,7 @@ export async function measureStep(
     drainSeconds: 20,
     onProgress: log,
   });
-  const [after, connsAfter] = [await cpuOf(pids), await connectionMessages(stack.monitorUrl)];
+  const [after, connsAfter] = [await cpuOf(pids), await connectionCounts(stack.monitorUrl)];
   await waitForIdle(stack, log);
   const rss = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await rssMiB(pid)] as const)));
 
@@ -78,8 +78,8 @@ export async function measureStep(
     // The system's cost: every service process and nats-server; the load generator is the client.
     if (group !== "loadgen") systemCpuSeconds += cpuSeconds(b, a);
   }
-  const messages = messagesByName(connsBefore, connsAfter);
-  const bytes = messagesByName(connsBefore, connsAfter, "bytes");
+  const messages = countsByName(connsBefore, connsAfter);
+  const bytes = countsByName(connsBefore, connsAfter, "bytes");
   const serviceMessages = Object.entries(messages).reduce((sum, [name, n]) => sum + (SERVICE_CONNECTIONS.has(name) ? n : 0), 0);
   const completed = Math.max(load.completed, 1);
   const outcomeShares = Object.fromEntries(
