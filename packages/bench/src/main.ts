@@ -54,6 +54,7 @@ async function runStack(replicas: number, settings: Settings, rates: readonly nu
     traceEndpoint: traceSink.endpoint,
     sampling: options.sampling,
     heapMb: options.heapMb,
+    natsGomaxprocs: options.natsGomaxprocs,
     serviceEnv: options.serviceEnv,
     profile: options.profile,
   });
@@ -74,14 +75,14 @@ try {
   await traceSink.close();
 }
 
-console.log(formatReport(ceiling, kvFloor, results, options.sampling, options.serviceEnv));
+console.log(formatReport(ceiling, kvFloor, results, options.sampling, options.serviceEnv, options.natsGomaxprocs));
 const exported = traceSink.stats();
 console.log(`spans exported over OTLP/HTTP: ${exported.requests} requests, ${Math.round(exported.bytes / 1024)} KiB`);
 await mkdir(dirname(options.out), { recursive: true });
 const comparisons = compareSteps(results);
 await writeFile(
   options.out,
-  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, replicas: options.replicas, results, comparisons }, null, 2)}\n`,
+  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, natsGomaxprocs: options.natsGomaxprocs, replicas: options.replicas, results, comparisons }, null, 2)}\n`,
 );
 // One chart per replica count (the bench's settings): its steps are one curve against offered rate.
 const charts: string[] = [];

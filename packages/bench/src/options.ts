@@ -11,6 +11,8 @@ export interface BenchOptions {
   /** Offered rate of the step run with the services' own settings; 0 = no such step. */
   defaultsRate: number;
   heapMb: string | undefined;
+  /** GOMAXPROCS of the stack's nats-server; 0 = Go's default (one per core). */
+  natsGomaxprocs: number;
   /** Extra environment for the services under the bench's settings (--set KEY=VALUE, repeatable). */
   serviceEnv: Record<string, string>;
   profile: string | undefined;
@@ -19,7 +21,7 @@ export interface BenchOptions {
 
 const HELP = `shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--warmup 5] [--ceiling-seconds 5]
            [--replicas 1] [--defaults-rate <first step>] [--sampling 0.1] [--heap-mb N] [--set KEY=VALUE ...]
-           [--profile dir] [--out file.json]
+           [--nats-gomaxprocs 1] [--profile dir] [--out file.json]
 
 Measures the broker's ceiling and the cost of a KV write on a nats-server of its own, then, for each
 replica count of --replicas (e.g. 1,2), starts a fresh nats-server with that many processes of every
@@ -42,6 +44,9 @@ counts it ends with the ratio of CPU ms per order against the first count at eac
 Writes the JSON to --out and a latency/throughput chart per replica count beside it (.svg).
 --set KEY=VALUE (repeatable) adds a service setting to the bench's settings (not to the defaults step),
 e.g. --set CONSUMER_CONCURRENCY=64 to compare a setting in one run.
+--nats-gomaxprocs N runs the stack's nats-server with GOMAXPROCS=N (default 1, 0 = Go's default of one per
+core): on a small machine shared with the services, a second Go processor mostly spins and sleeps
+looking for work to steal. The ceiling is measured with Go's default either way.
 --heap-mb caps each service's V8 old space (--max-old-space-size), as a container would; --profile
 writes a V8 CPU profile per service process.`;
 
@@ -57,6 +62,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
       replicas: { type: "string", default: "1" },
       "defaults-rate": { type: "string" },
       "heap-mb": { type: "string" },
+      "nats-gomaxprocs": { type: "string", default: "1" },
       set: { type: "string", multiple: true, default: [] },
       sampling: { type: "string", default: "0.1" },
       profile: { type: "string" },
@@ -80,6 +86,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
     replicas,
     defaultsRate: values["defaults-rate"] === undefined ? (steps[0] ?? 0) : Number(values["defaults-rate"]),
     heapMb: values["heap-mb"],
+    natsGomaxprocs: Number(values["nats-gomaxprocs"]),
     serviceEnv: Object.fromEntries(values.set.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)])),
     profile: values.profile,
     out: values.out,
@@ -93,6 +100,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
     !(options.ceilingSeconds > 0) && "--ceiling-seconds must be > 0",
     !(options.sampling >= 0 && options.sampling <= 1) && "--sampling must be in [0, 1]",
     values.set.some((pair) => !/^[A-Z][A-Z0-9_]*=/.test(pair)) && "--set takes KEY=VALUE with an upper-case KEY",
+    !(Number.isInteger(options.natsGomaxprocs) && options.natsGomaxprocs >= 0) && "--nats-gomaxprocs must be a whole number >= 0",
     !(options.defaultsRate >= 0) && "--defaults-rate must be >= 0 (0 = no defaults step)",
   ].filter((p): p is string => typeof p === "string");
   if (problems.length > 0) {

@@ -94,6 +94,7 @@ export function formatReport(
   results: readonly StepResult[],
   sampling: number,
   serviceEnv: Record<string, string> = {},
+  natsGomaxprocs = 0,
 ): string {
   const header = [
     "replicas",
@@ -147,6 +148,7 @@ export function formatReport(
       (f) => `one KV write, ${f.mode}: ${f.putsPerSecond}/s, cpu ${f.clientMicros} µs in the client + ${f.serverMicros} µs in nats-server`,
     ),
     `${EVENTS_PER_ORDER} events per order; tracing sampled at ${sampling} (bench settings); machine: 2 cores = ${Math.round(2000 / (best?.load.completedRate || 1))} cpu ms per order at the best step's rate`,
+    `the steps' nats-server runs with ${natsGomaxprocs > 0 ? `GOMAXPROCS=${natsGomaxprocs}` : "Go's default GOMAXPROCS"}, the ceiling's with Go's default`,
     ...(Object.keys(serviceEnv).length > 0
       ? [
           `bench settings also set (--set): ${Object.entries(serviceEnv)

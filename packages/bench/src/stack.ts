@@ -17,6 +17,8 @@ export interface StackOptions {
   /** Share of traces kept under the bench's settings. */
   sampling: number;
   heapMb?: string | undefined;
+  /** GOMAXPROCS of the nats-server; 0 = Go's default. */
+  natsGomaxprocs?: number;
   /** Extra service settings under the bench's settings. */
   serviceEnv?: Record<string, string>;
   /** Directory for a V8 CPU profile per service process. */
@@ -45,7 +47,8 @@ export interface BenchStack {
  * durables. Replicas start one after another, so provisioning never races.
  */
 export async function startStack(options: StackOptions): Promise<BenchStack> {
-  const nats = await startNatsServer({ monitoring: true });
+  const gomaxprocs = options.natsGomaxprocs ?? 0;
+  const nats = await startNatsServer({ monitoring: true, env: gomaxprocs > 0 ? { GOMAXPROCS: String(gomaxprocs) } : {} });
   const services: Record<ServiceName, ServiceProcess[]> = { orders: [], inventory: [], payments: [] };
   const adminToken = randomBytes(24).toString("hex");
   const bus = await Bus.connect({ url: nats.url, name: "shop-bench", logger: pino({ level: "silent" }) }).catch(async (err) => {

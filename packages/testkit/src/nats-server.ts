@@ -25,15 +25,20 @@ export const NATS_SERVER_MISSING =
 export interface NatsServerOptions {
   /** Also serve HTTP monitoring on a free loopback port. */
   monitoring?: boolean;
+  /** Extra environment for the server process (e.g. GOMAXPROCS), kept across restarts. */
+  env?: Record<string, string>;
 }
 
 /** Starts a real nats-server with JetStream on a free loopback port and a temporary store. */
-export async function startNatsServer({ monitoring = false }: NatsServerOptions = {}): Promise<NatsServerHandle> {
+export async function startNatsServer({ monitoring = false, env }: NatsServerOptions = {}): Promise<NatsServerHandle> {
   const port = await freePort();
   const monitorPort = monitoring ? await freePort() : undefined;
   const storeDir = await mkdtemp(join(tmpdir(), "shop-nats-"));
   const launch = () =>
-    launchNatsServer(["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(monitorPort ? ["-m", String(monitorPort)] : [])]);
+    launchNatsServer(
+      ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(monitorPort ? ["-m", String(monitorPort)] : [])],
+      env,
+    );
   let child: ChildProcess | undefined = await launch();
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -59,10 +64,10 @@ export async function startNatsServer({ monitoring = false }: NatsServerOptions 
   };
 }
 
-/** Starts nats-server with `args`; resolves once it logs that it is ready. */
-export function launchNatsServer(args: string[]): Promise<ChildProcess> {
+/** Starts nats-server with `args` (and `env` over this process's environment); resolves once it logs that it is ready. */
+export function launchNatsServer(args: string[], env?: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn("nats-server", args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("nats-server", args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
     let log = "";
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
