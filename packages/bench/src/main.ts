@@ -1,50 +1,24 @@
 #!/usr/bin/env node
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { Bus } from "@shop/eventbus";
 import { chartPointOf, renderChart } from "@shop/loadgen";
-import { startNatsServer } from "@shop/testkit";
-import { pino } from "pino";
-import { brokerMessages } from "./broker-stats.js";
-import { measureCeiling } from "./ceiling.js";
-import { measureKvFloor } from "./floor.js";
+import { calibrate, ceilingOf } from "./calibrate.js";
 import { parseBenchOptions } from "./options.js";
-import { type CpuSample, cpuCores, cpuSample } from "./process-stats.js";
-import { type Ceiling, compareSteps, EVENTS_PER_ORDER, formatReport, type StepResult } from "./report.js";
+import { compareSteps, EVENTS_PER_ORDER, formatReport, type StepResult } from "./report.js";
 import { type Settings, startStack } from "./stack.js";
-import { measureStep, warmUp } from "./step.js";
+import { fractionOfCeiling, type MeasuredStep, measureStep, warmUp } from "./step.js";
 import { startTraceSink } from "./trace-sink.js";
 
 const options = parseBenchOptions();
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-// The calibration runs on a nats-server of its own, so its streams and counters touch no step.
-log("starting a nats-server for the calibration");
-const calibration = await startNatsServer({ monitoring: true });
-const monitorUrl = calibration.monitorUrl as string;
-const bus = await Bus.connect({ url: calibration.url, name: "shop-bench", logger: pino({ level: "silent" }) });
-const natsPid = calibration.pid ?? 0;
-const sample = async () => ({ nats: await cpuSample(natsPid), client: await cpuSample(process.pid) });
-const cores = (before: CpuSample, after: CpuSample) => Math.round(cpuCores(before, after) * 100) / 100;
-
-log(`measuring the broker ceiling for ${options.ceilingSeconds} s`);
-const [cpuBefore, msgsBefore] = [await sample(), await brokerMessages(monitorUrl)];
-const measured = await measureCeiling(bus, options.ceilingSeconds);
-const [cpuAfter, msgsAfter] = [await sample(), await brokerMessages(monitorUrl)];
-const ceilingSeconds = (cpuAfter.nats.at - cpuBefore.nats.at) / 1000;
-const ceiling: Ceiling = {
-  ...measured,
-  brokerMessagesPerSecond: Math.round((msgsAfter - msgsBefore) / ceilingSeconds),
-  cpuCores: { nats: cores(cpuBefore.nats, cpuAfter.nats), client: cores(cpuBefore.client, cpuAfter.client) },
-};
-log(`ceiling: ${ceiling.publishesPerSecond} pipelined publishes/s of ${ceiling.bytes}-byte events`);
-log("measuring what one KV write costs");
-const kvFloor = await measureKvFloor(bus, natsPid);
-await bus.close();
-await calibration.stop();
+log(`measuring the broker ceiling for ${options.ceilingSeconds} s, and what one KV write costs, on a nats-server of its own`);
+const first = await calibrate(options.ceilingSeconds, "before", { kvFloor: true });
+const kvFloor = first.kvFloor;
+log(`ceiling: ${first.run.publishesPerSecond} pipelined publishes/s of ${first.run.bytes}-byte events`);
 
 const traceSink = await startTraceSink();
-const results: StepResult[] = [];
+const measured: MeasuredStep[] = [];
 /** A fresh stack of `replicas` processes per service: warm-up, then each rate. */
 async function runStack(replicas: number, settings: Settings, rates: readonly number[]): Promise<void> {
   log(`starting a fresh nats-server and ${replicas} process(es) of every service (${settings} settings)`);
@@ -62,7 +36,7 @@ async function runStack(replicas: number, settings: Settings, rates: readonly nu
     // Each process gets the same warm-up traffic whatever the replica count (N replicas share it, so
     // N times as long): a half-warmed JIT would count as the second replica's cost.
     if (options.warmup > 0) await warmUp(stack, rates[0] ?? 100, options.warmup * replicas, log);
-    for (const rate of rates) results.push(await measureStep(stack, rate, options.duration, ceiling.publishesPerSecond, log));
+    for (const rate of rates) measured.push(await measureStep(stack, rate, options.duration, log));
   } finally {
     await stack.close();
   }
@@ -74,6 +48,16 @@ try {
 } finally {
   await traceSink.close();
 }
+
+// Once more after the steps: one 5 s window on a shared machine can catch a slow or a fast spell.
+log(`measuring the broker ceiling again for ${options.ceilingSeconds} s`);
+const last = await calibrate(options.ceilingSeconds, "after");
+log(`ceiling: ${last.run.publishesPerSecond} pipelined publishes/s`);
+const ceiling = ceilingOf([first.run, last.run]);
+const results: StepResult[] = measured.map((step) => ({
+  ...step,
+  fractionOfCeiling: fractionOfCeiling(step.load.completedRate, ceiling.publishesPerSecond),
+}));
 
 console.log(formatReport(ceiling, kvFloor, results, options.sampling, options.serviceEnv, options.natsGomaxprocs));
 const exported = traceSink.stats();

@@ -23,7 +23,8 @@ const HELP = `shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--wa
            [--replicas 1] [--defaults-rate <first step>] [--sampling 0.1] [--heap-mb N] [--set KEY=VALUE ...]
            [--nats-gomaxprocs 1] [--profile dir] [--out file.json]
 
-Measures the broker's ceiling and the cost of a KV write on a nats-server of its own, then, for each
+Measures the broker's ceiling and the cost of a KV write on a nats-server of its own (the ceiling
+again after the steps: "of ceiling" is against the mean of the two), then, for each
 replica count of --replicas (e.g. 1,2), starts a fresh nats-server with that many processes of every
 service (all on the same durables), warms up at the first rate (not counted) for --warmup seconds
 times the replica count (so every process gets the same warm-up traffic),

@@ -41,14 +41,11 @@ export async function warmUp(stack: BenchStack, rate: number, seconds: number, l
   await waitForIdle(stack, log);
 }
 
+/** A step as measured; its fraction of the ceiling comes once the run's ceiling is known (measured before and after the steps). */
+export type MeasuredStep = Omit<StepResult, "fractionOfCeiling">;
+
 /** One measured step: `rate` orders/s open-loop for `seconds`, with CPU, RSS and NATS messages of every process. */
-export async function measureStep(
-  stack: BenchStack,
-  rate: number,
-  seconds: number,
-  ceilingPublishesPerSecond: number,
-  log: Log,
-): Promise<StepResult> {
+export async function measureStep(stack: BenchStack, rate: number, seconds: number, log: Log): Promise<MeasuredStep> {
   await stockForRun(stack.inventoryUrl, stack.adminToken, Math.round(rate * seconds));
   const label = `${stack.replicas} replica${stack.replicas > 1 ? "s" : ""}${stack.settings === "defaults" ? ", services' defaults" : ""}`;
   log(`step: ${rate} orders/s for ${seconds} s (${label})`);
@@ -99,6 +96,10 @@ export async function measureStep(
     messagesPerOrderByConnection: Object.fromEntries(Object.entries(messages).map(([name, n]) => [name, round(n / completed, 1)])),
     bytesPerOrderByConnection: Object.fromEntries(Object.entries(bytes).map(([name, n]) => [name, Math.round(n / completed)])),
     outcomeShares,
-    fractionOfCeiling: round(load.completedRate / (ceilingPublishesPerSecond / EVENTS_PER_ORDER), 3),
   };
+}
+
+/** Completed orders/s as a fraction of (ceiling publishes/s / events per order). */
+export function fractionOfCeiling(completedRate: number, ceilingPublishesPerSecond: number): number {
+  return round(completedRate / (ceilingPublishesPerSecond / EVENTS_PER_ORDER), 3);
 }
