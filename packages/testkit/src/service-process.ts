@@ -51,8 +51,11 @@ export async function startServiceProcess(
     };
     child.stdout?.on("data", collect);
     child.stderr?.on("data", collect);
+    const started = child;
     const exited = new Promise<never>((_, reject) =>
-      child.once("exit", (code) => reject(new Error(`${name} exited with ${code}:\n${output.slice(-4000)}`))),
+      started.once("exit", (code, signal) =>
+        reject(new Error(`${name} (pid ${started.pid}) exited with ${signal ?? code} before it was ready:\n${output.slice(-4000)}`)),
+      ),
     );
     exited.catch(() => undefined);
     await Promise.race([
