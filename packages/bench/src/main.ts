@@ -3,8 +3,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { chartPointOf, renderChart } from "@shop/loadgen";
 import { calibrate, ceilingOf } from "./calibrate.js";
+import { compareSteps, summarizeComparisons } from "./compare.js";
 import { parseBenchOptions } from "./options.js";
-import { compareSteps, EVENTS_PER_ORDER, formatReport, type StepResult } from "./report.js";
+import { EVENTS_PER_ORDER, formatReport, type StepResult } from "./report.js";
 import { type Settings, startStack } from "./stack.js";
 import { fractionOfCeiling, type MeasuredStep, measureStep, warmUp } from "./step.js";
 import { startTraceSink } from "./trace-sink.js";
@@ -18,10 +19,11 @@ const kvFloor = first.kvFloor;
 log(`ceiling: ${first.run.publishesPerSecond} pipelined publishes/s of ${first.run.bytes}-byte events`);
 
 const traceSink = await startTraceSink();
-const measured: MeasuredStep[] = [];
+const measured: Array<MeasuredStep & Pick<StepResult, "round">> = [];
 /** A fresh stack of `replicas` processes per service: warm-up, then each rate. */
-async function runStack(replicas: number, settings: Settings, rates: readonly number[]): Promise<void> {
-  log(`starting a fresh nats-server and ${replicas} process(es) of every service (${settings} settings)`);
+async function runStack(replicas: number, settings: Settings, rates: readonly number[], round: number): Promise<void> {
+  const which = options.rounds > 1 ? `round ${round} of ${options.rounds}: ` : "";
+  log(`${which}starting a fresh nats-server and ${replicas} process(es) of every service (${settings} settings)`);
   const stack = await startStack({
     replicas,
     settings,
@@ -36,15 +38,20 @@ async function runStack(replicas: number, settings: Settings, rates: readonly nu
     // Each process gets the same warm-up traffic whatever the replica count (N replicas share it, so
     // N times as long): a half-warmed JIT would count as the second replica's cost.
     if (options.warmup > 0) await warmUp(stack, rates[0] ?? 100, options.warmup * replicas, log);
-    for (const rate of rates) measured.push(await measureStep(stack, rate, options.duration, log));
+    for (const rate of rates) measured.push({ ...(await measureStep(stack, rate, options.duration, log)), round });
   } finally {
     await stack.close();
   }
 }
 
 try {
-  for (const replicas of options.replicas) await runStack(replicas, "bench", options.steps);
-  if (options.defaultsRate > 0) await runStack(options.replicas[0] ?? 1, "defaults", [options.defaultsRate]);
+  for (let round = 1; round <= options.rounds; round++) {
+    // Every other round in reverse (1,2 then 2,1): a drift over the run then weighs on each count alike.
+    const order = round % 2 === 1 ? options.replicas : [...options.replicas].reverse();
+    for (const replicas of order) await runStack(replicas, "bench", options.steps, round);
+  }
+  // Right after the last round, and compared with that round's step of the same replica count and rate.
+  if (options.defaultsRate > 0) await runStack(options.replicas[0] ?? 1, "defaults", [options.defaultsRate], options.rounds);
 } finally {
   await traceSink.close();
 }
@@ -66,18 +73,19 @@ await mkdir(dirname(options.out), { recursive: true });
 const comparisons = compareSteps(results);
 await writeFile(
   options.out,
-  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, natsGomaxprocs: options.natsGomaxprocs, replicas: options.replicas, results, comparisons }, null, 2)}\n`,
+  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, natsGomaxprocs: options.natsGomaxprocs, replicas: options.replicas, rounds: options.rounds, results, comparisons, summaries: summarizeComparisons(comparisons) }, null, 2)}\n`,
 );
-// One chart per replica count (the bench's settings): its steps are one curve against offered rate.
+// One chart per replica count (the bench's settings, the first round): its steps are one curve against offered rate.
 const charts: string[] = [];
 const latencyTargets = [
   { label: "HTTP p99 target 50 ms", ms: 50 },
   { label: "saga p99 target 250 ms", ms: 250 },
 ];
 for (const [i, replicas] of options.replicas.entries()) {
-  const points = results.filter((r) => r.settings === "bench" && r.replicas === replicas).map((r) => chartPointOf(r.load));
+  const points = results.filter((r) => r.settings === "bench" && r.replicas === replicas && r.round === 1).map((r) => chartPointOf(r.load));
   const file = `${options.out.replace(/\.json$/, "")}${i === 0 ? "" : `-r${replicas}`}.svg`;
-  const title = `shop-bench: latency and throughput, ${replicas} replica${replicas > 1 ? "s" : ""} per service`;
+  const rounds = options.rounds > 1 ? ` (round 1 of ${options.rounds})` : "";
+  const title = `shop-bench: latency and throughput, ${replicas} replica${replicas > 1 ? "s" : ""} per service${rounds}`;
   await writeFile(file, await renderChart(points, { title, latencyTargets }));
   charts.push(file);
 }

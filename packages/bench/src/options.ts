@@ -8,6 +8,8 @@ export interface BenchOptions {
   sampling: number;
   /** Replica counts to measure, each on a fresh stack (e.g. [1, 2]). */
   replicas: number[];
+  /** How many times to measure every replica count's steps, each time on fresh stacks. */
+  rounds: number;
   /** Offered rate of the step run with the services' own settings; 0 = no such step. */
   defaultsRate: number;
   heapMb: string | undefined;
@@ -20,7 +22,7 @@ export interface BenchOptions {
 }
 
 const HELP = `shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--warmup 5] [--ceiling-seconds 5]
-           [--replicas 1] [--defaults-rate <first step>] [--sampling 0.1] [--heap-mb N] [--set KEY=VALUE ...]
+           [--replicas 1] [--rounds 1] [--defaults-rate <first step>] [--sampling 0.1] [--heap-mb N] [--set KEY=VALUE ...]
            [--nats-gomaxprocs 1] [--profile dir] [--out file.json]
 
 Measures the broker's ceiling and the cost of a KV write on a nats-server of its own (the ceiling
@@ -42,6 +44,9 @@ One row per step: latency, CPU cores per service (replicas summed), CPU ms per c
 services' own NATS connections and, apart, on the load generator's (from nats-server /connz), RSS
 (max over replicas) and the share of confirmed/rejected/cancelled orders. With several replica
 counts it ends with the ratio of CPU ms per order against the first count at each common rate.
+--rounds N measures every replica count's steps N times, each on fresh stacks, the counts'
+order reversed every other round (1,2 then 2,1), so a slow or fast spell of the machine weighs on
+each count alike; the ratios pair steps of the same round, and their median is the verdict.
 Writes the JSON to --out and a latency/throughput chart per replica count beside it (.svg).
 --set KEY=VALUE (repeatable) adds a service setting to the bench's settings (not to the defaults step),
 e.g. --set CONSUMER_CONCURRENCY=64 to compare a setting in one run.
@@ -61,6 +66,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
       "ceiling-seconds": { type: "string", default: "5" },
       warmup: { type: "string", default: "5" },
       replicas: { type: "string", default: "1" },
+      rounds: { type: "string", default: "1" },
       "defaults-rate": { type: "string" },
       "heap-mb": { type: "string" },
       "nats-gomaxprocs": { type: "string", default: "1" },
@@ -85,6 +91,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
     ceilingSeconds: Number(values["ceiling-seconds"]),
     sampling: Number(values.sampling),
     replicas,
+    rounds: Number(values.rounds),
     defaultsRate: values["defaults-rate"] === undefined ? (steps[0] ?? 0) : Number(values["defaults-rate"]),
     heapMb: values["heap-mb"],
     natsGomaxprocs: Number(values["nats-gomaxprocs"]),
@@ -96,6 +103,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
     steps.some((s) => !Number.isFinite(s) || s <= 0) && "--steps must be positive numbers",
     replicas.some((r) => !Number.isInteger(r) || r < 1) && "--replicas must be whole numbers >= 1",
     new Set(replicas).size !== replicas.length && "--replicas must not repeat a count",
+    !(Number.isInteger(options.rounds) && options.rounds >= 1) && "--rounds must be a whole number >= 1",
     !(options.duration > 0) && "--duration must be > 0",
     !(options.warmup >= 0) && "--warmup must be >= 0",
     !(options.ceilingSeconds > 0) && "--ceiling-seconds must be > 0",

@@ -1,4 +1,5 @@
 import type { LoadResult } from "@shop/loadgen";
+import { compareSteps, formatComparisons } from "./compare.js";
 import type { KvFloor } from "./floor.js";
 import type { Settings } from "./stack.js";
 
@@ -24,6 +25,8 @@ export interface StepResult {
   rate: number;
   /** Processes of each service in this step's stack. */
   replicas: number;
+  /** Which round of --rounds measured it (from 1): every round starts fresh stacks. */
+  round: number;
   /** "bench": the bench's settings (LOG_LEVEL=warn, no rate limit, sampled tracing); "defaults": the services' own. */
   settings: Settings;
   load: LoadResult;
@@ -49,52 +52,9 @@ export interface StepResult {
   fractionOfCeiling: number;
 }
 
-/** CPU ms per order of one run against another at the same offered rate. */
-export interface Comparison {
-  rate: number;
-  what: string;
-  cpuMsPerOrder: number;
-  baselineCpuMsPerOrder: number;
-  ratio: number;
-  /** Both steps completed at least 95% of the offered rate; otherwise saturation is in the ratio. */
-  keptUp: boolean;
-}
-
 export const EVENTS_PER_ORDER = 3;
 export const SERVICE_COLUMNS = ["orders", "inventory", "payments"] as const;
 export const CPU_COLUMNS = [...SERVICE_COLUMNS, "nats", "loadgen"] as const;
-/** The acceptance for scaling out: 2 replicas may cost at most 15% more CPU per order than 1. */
-export const MAX_REPLICA_COST_RATIO = 1.15;
-
-const keptUp = (r: StepResult) => r.load.completedRate >= 0.95 * r.rate;
-
-/** Each replica count's steps against the first count's at the same rate, and the defaults step against the bench's settings. */
-export function compareSteps(results: readonly StepResult[]): Comparison[] {
-  const bench = results.filter((r) => r.settings === "bench");
-  const baseReplicas = bench[0]?.replicas;
-  const pair = (what: string, r: StepResult, base: StepResult | undefined): Comparison[] =>
-    base && base.cpuMsPerOrder > 0
-      ? [
-          {
-            rate: r.rate,
-            what,
-            cpuMsPerOrder: r.cpuMsPerOrder,
-            baselineCpuMsPerOrder: base.cpuMsPerOrder,
-            ratio: Math.round((r.cpuMsPerOrder / base.cpuMsPerOrder) * 100) / 100,
-            keptUp: keptUp(r) && keptUp(base),
-          },
-        ]
-      : [];
-  const sameRate = (r: StepResult, replicas: number | undefined) => bench.find((b) => b.replicas === replicas && b.rate === r.rate);
-  return [
-    ...bench
-      .filter((r) => r.replicas !== baseReplicas)
-      .flatMap((r) => pair(`${r.replicas} vs ${baseReplicas} replicas`, r, sameRate(r, baseReplicas))),
-    ...results
-      .filter((r) => r.settings === "defaults")
-      .flatMap((r) => pair(`services' defaults vs bench settings, ${r.replicas} replica(s)`, r, sameRate(r, r.replicas))),
-  ];
-}
 
 export function formatReport(
   ceiling: Ceiling,
@@ -104,7 +64,9 @@ export function formatReport(
   serviceEnv: Record<string, string> = {},
   natsGomaxprocs = 0,
 ): string {
+  const withRounds = results.some((r) => r.round > 1);
   const header = [
+    ...(withRounds ? ["round"] : []),
     "replicas",
     "settings",
     "offered/s",
@@ -125,6 +87,7 @@ export function formatReport(
     "of ceiling",
   ];
   const rows = results.map((r) => [
+    ...(withRounds ? [r.round] : []),
     r.replicas,
     r.settings,
     r.rate,
@@ -183,15 +146,11 @@ export function formatReport(
       .filter(([, n]) => n > 0)
       .map(([name, n]) => `${name} ${n}`)
       .join(", ");
-    lines.push(`bytes/order at ${r.rate}/s (${r.replicas} replica(s), ${r.settings}), in + out by NATS connection: ${perConnection}`);
+    lines.push(
+      `bytes/order at ${r.rate}/s (${r.replicas} replica(s), ${r.settings}${withRounds ? `, round ${r.round}` : ""}), in + out by NATS connection: ${perConnection}`,
+    );
   }
-  for (const c of compareSteps(results)) {
-    const verdict = c.what.includes("replicas")
-      ? ` (acceptance: at most ${MAX_REPLICA_COST_RATIO}: ${c.ratio <= MAX_REPLICA_COST_RATIO ? "within" : "over"})`
-      : "";
-    const caveat = c.keptUp ? "" : "; a step fell behind (done/s < 95% of offered), so saturation is in the ratio";
-    lines.push(`cpu ms/order, ${c.what} at ${c.rate}/s: ${c.cpuMsPerOrder} / ${c.baselineCpuMsPerOrder} = ${c.ratio}${verdict}${caveat}`);
-  }
+  lines.push(...formatComparisons(compareSteps(results)));
   const limited = results.filter((r) => r.settings === "defaults" && (r.load.errors["429"] ?? 0) > 0);
   for (const r of limited) {
     lines.push(

@@ -41,8 +41,11 @@ export async function warmUp(stack: BenchStack, rate: number, seconds: number, l
   await waitForIdle(stack, log);
 }
 
-/** A step as measured; its fraction of the ceiling comes once the run's ceiling is known (measured before and after the steps). */
-export type MeasuredStep = Omit<StepResult, "fractionOfCeiling">;
+/**
+ * A step as measured; its round comes from the caller, and its fraction of the ceiling once the run's
+ * ceiling is known (measured before and after the steps).
+ */
+export type MeasuredStep = Omit<StepResult, "fractionOfCeiling" | "round">;
 
 /** One measured step: `rate` orders/s open-loop for `seconds`, with CPU, RSS and NATS messages of every process. */
 export async function measureStep(stack: BenchStack, rate: number, seconds: number, log: Log): Promise<MeasuredStep> {

@@ -1,0 +1,106 @@
+import type { StepResult } from "./report.js";
+
+/** The acceptance for scaling out: 2 replicas may cost at most 15% more CPU per order than 1. */
+export const MAX_REPLICA_COST_RATIO = 1.15;
+
+/** CPU ms per order of one step against another at the same offered rate, measured in the same round. */
+export interface Comparison {
+  rate: number;
+  round: number;
+  what: string;
+  cpuMsPerOrder: number;
+  baselineCpuMsPerOrder: number;
+  ratio: number;
+  /** Both steps completed at least 95% of the offered rate; otherwise saturation is in the ratio. */
+  keptUp: boolean;
+}
+
+/** One comparison over every round of --rounds: its ratios in round order and their median. */
+export interface ComparisonSummary {
+  rate: number;
+  what: string;
+  ratios: number[];
+  median: number;
+  /** Every round's pair kept up. */
+  keptUp: boolean;
+}
+
+const keptUp = (r: StepResult) => r.load.completedRate >= 0.95 * r.rate;
+const hundredths = (value: number) => Math.round(value * 100) / 100;
+
+/**
+ * Each replica count's steps against the first count's at the same rate, and the defaults step
+ * against the bench's settings, pairing steps of the same round only: a pair is measured minutes
+ * apart at most, not a whole run apart.
+ */
+export function compareSteps(results: readonly StepResult[]): Comparison[] {
+  const bench = results.filter((r) => r.settings === "bench");
+  const baseReplicas = bench[0]?.replicas;
+  const pair = (what: string, r: StepResult, base: StepResult | undefined): Comparison[] =>
+    base && base.cpuMsPerOrder > 0
+      ? [
+          {
+            rate: r.rate,
+            round: r.round,
+            what,
+            cpuMsPerOrder: r.cpuMsPerOrder,
+            baselineCpuMsPerOrder: base.cpuMsPerOrder,
+            ratio: hundredths(r.cpuMsPerOrder / base.cpuMsPerOrder),
+            keptUp: keptUp(r) && keptUp(base),
+          },
+        ]
+      : [];
+  const sameStep = (r: StepResult, replicas: number | undefined) =>
+    bench.find((b) => b.replicas === replicas && b.rate === r.rate && b.round === r.round);
+  return [
+    ...bench
+      .filter((r) => r.replicas !== baseReplicas)
+      .flatMap((r) => pair(`${r.replicas} vs ${baseReplicas} replicas`, r, sameStep(r, baseReplicas))),
+    ...results
+      .filter((r) => r.settings === "defaults")
+      .flatMap((r) => pair(`services' defaults vs bench settings, ${r.replicas} replica(s)`, r, sameStep(r, r.replicas))),
+  ];
+}
+
+/** The comparisons of one kind and rate across rounds, with their median (one noisy round does not decide it). */
+export function summarizeComparisons(comparisons: readonly Comparison[]): ComparisonSummary[] {
+  const groups = new Map<string, Comparison[]>();
+  for (const c of comparisons) {
+    const key = `${c.what}\u0000${c.rate}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].map((group) => {
+    const ratios = [...group].sort((a, b) => a.round - b.round).map((c) => c.ratio);
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+    const first = group[0] as Comparison;
+    return { rate: first.rate, what: first.what, ratios, median: hundredths(median), keptUp: group.every((c) => c.keptUp) };
+  });
+}
+
+/** The report's lines for the comparisons: one per round, then the median when there are several rounds. */
+export function formatComparisons(comparisons: readonly Comparison[]): string[] {
+  const lines: string[] = [];
+  const verdict = (what: string, ratio: number) =>
+    what.includes("replicas")
+      ? ` (acceptance: at most ${MAX_REPLICA_COST_RATIO}: ${ratio <= MAX_REPLICA_COST_RATIO ? "within" : "over"})`
+      : "";
+  const caveat = (ok: boolean) => (ok ? "" : "; a step fell behind (done/s < 95% of offered), so saturation is in the ratio");
+  const rounds = new Set(comparisons.map((c) => c.round)).size;
+  for (const c of comparisons) {
+    const when = rounds > 1 ? `, round ${c.round}` : "";
+    const judged = rounds > 1 ? "" : verdict(c.what, c.ratio);
+    lines.push(
+      `cpu ms/order, ${c.what} at ${c.rate}/s${when}: ${c.cpuMsPerOrder} / ${c.baselineCpuMsPerOrder} = ${c.ratio}${judged}${caveat(c.keptUp)}`,
+    );
+  }
+  if (rounds > 1) {
+    for (const s of summarizeComparisons(comparisons)) {
+      lines.push(
+        `cpu ms/order, ${s.what} at ${s.rate}/s, median of ${s.ratios.length} rounds (${s.ratios.join(", ")}): ${s.median}${verdict(s.what, s.median)}${caveat(s.keptUp)}`,
+      );
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,102 @@
+import type { LatencySummary, LoadResult } from "@shop/loadgen";
+import { describe, expect, it } from "vitest";
+import { compareSteps, formatComparisons, summarizeComparisons } from "../src/compare.js";
+import type { StepResult } from "../src/report.js";
+import type { Settings } from "../src/stack.js";
+
+const latency: LatencySummary = { count: 1, p50: 1, p90: 1, p99: 1, p999: 1, max: 1, mean: 1 };
+
+function step(
+  round: number,
+  replicas: number,
+  rate: number,
+  cpuMsPerOrder: number,
+  settings: Settings = "bench",
+  completedRate = rate,
+): StepResult {
+  const load: LoadResult = {
+    targetRate: rate,
+    durationSeconds: 10,
+    sent: rate * 10,
+    accepted: rate * 10,
+    acceptedRate: rate,
+    completed: completedRate * 10,
+    completedRate,
+    errors: {},
+    outcomes: {},
+    requestsByUrl: {},
+    http: latency,
+    saga: latency,
+  };
+  return {
+    rate,
+    replicas,
+    round,
+    settings,
+    load,
+    cpuCores: {},
+    cpuCoresByProcess: {},
+    rssMiB: {},
+    cpuMsPerOrder,
+    serviceMessagesPerOrder: 16,
+    loadgenMessagesPerOrder: 2,
+    messagesPerOrderByConnection: {},
+    bytesPerOrderByConnection: {},
+    outcomeShares: {},
+    fractionOfCeiling: 0.1,
+  };
+}
+
+describe("comparing replica counts over rounds", () => {
+  // Round 2 ran the counts in reverse, and the machine was slower during it: both counts cost more.
+  const results = [
+    step(1, 1, 650, 2.0),
+    step(1, 2, 650, 2.2),
+    step(2, 2, 650, 3.3),
+    step(2, 1, 650, 3.0),
+    step(3, 1, 650, 2.0),
+    step(3, 2, 650, 2.6),
+  ];
+
+  it("pairs each step with the first count's step of the same round and rate, never across rounds", () => {
+    const pairs = compareSteps(results);
+    expect(pairs.map((c) => [c.round, c.cpuMsPerOrder, c.baselineCpuMsPerOrder, c.ratio])).toEqual([
+      [1, 2.2, 2.0, 1.1],
+      [2, 3.3, 3.0, 1.1],
+      [3, 2.6, 2.0, 1.3],
+    ]);
+    expect(pairs.every((c) => c.what === "2 vs 1 replicas" && c.keptUp)).toBe(true);
+  });
+
+  it("judges the median of the rounds, so one noisy round does not decide", () => {
+    const [summary, ...rest] = summarizeComparisons(compareSteps(results));
+    expect(rest).toEqual([]);
+    expect(summary).toEqual({ rate: 650, what: "2 vs 1 replicas", ratios: [1.1, 1.1, 1.3], median: 1.1, keptUp: true });
+    const lines = formatComparisons(compareSteps(results));
+    expect(lines.at(-1)).toBe(
+      "cpu ms/order, 2 vs 1 replicas at 650/s, median of 3 rounds (1.1, 1.1, 1.3): 1.1 (acceptance: at most 1.15: within)",
+    );
+    // The per-round lines carry no verdict of their own when there are several rounds.
+    expect(lines.slice(0, 3).some((line) => line.includes("acceptance"))).toBe(false);
+  });
+
+  it("takes the mean of the middle two for an even number of rounds, and says when a step fell behind", () => {
+    const two = [step(1, 1, 300, 4.0), step(1, 2, 300, 4.8), step(2, 2, 300, 4.2, "bench", 250), step(2, 1, 300, 4.0)];
+    const [summary] = summarizeComparisons(compareSteps(two));
+    expect(summary?.ratios).toEqual([1.2, 1.05]);
+    expect(summary?.median).toBe(1.13);
+    expect(summary?.keptUp).toBe(false);
+    expect(formatComparisons(compareSteps(two)).at(-1)).toMatch(/median of 2 rounds .*: 1\.13 .*within\).*saturation is in the ratio$/);
+  });
+
+  it("with one round, judges the single ratio as before", () => {
+    const lines = formatComparisons(compareSteps([step(1, 1, 450, 3.0), step(1, 2, 450, 3.6)]));
+    expect(lines).toEqual(["cpu ms/order, 2 vs 1 replicas at 450/s: 3.6 / 3 = 1.2 (acceptance: at most 1.15: over)"]);
+  });
+
+  it("compares the defaults step with the bench's step of its own round", () => {
+    const pairs = compareSteps([...results, step(3, 1, 650, 4.0, "defaults")]);
+    const defaults = pairs.filter((c) => c.what.startsWith("services' defaults"));
+    expect(defaults.map((c) => [c.round, c.baselineCpuMsPerOrder, c.ratio])).toEqual([[3, 2.0, 2]]);
+  });
+});
