@@ -1,4 +1,4 @@
-import type { LoadResult } from "@shop/loadgen";
+import type { LatencySummary, LoadResult } from "@shop/loadgen";
 import { compareSteps, formatComparisons } from "./compare.js";
 import type { KvFloor } from "./floor.js";
 import type { Settings } from "./stack.js";
@@ -30,6 +30,8 @@ export interface StepResult {
   /** "bench": the bench's settings (LOG_LEVEL=warn, no rate limit, sampled tracing); "defaults": the services' own. */
   settings: Settings;
   load: LoadResult;
+  /** How late a process of its own woke from 5 ms sleeps during the step (the machine's run-queue wait; see wake-probe.ts). */
+  wakeLateness: LatencySummary;
   /** CPU cores by service (its replicas summed), nats and loadgen. */
   cpuCores: Record<string, number>;
   /** CPU cores by process: orders-1, orders-2, …, nats, loadgen. */
@@ -78,6 +80,7 @@ export function formatReport(
     "p99.9",
     "saga p50",
     "p99",
+    "wake p99",
     "conf/rej/canc %",
     "cpu ord/inv/pay/nats/load",
     "cpu ms/order",
@@ -99,6 +102,7 @@ export function formatReport(
     r.load.http.p999,
     r.load.saga.p50,
     r.load.saga.p99,
+    r.wakeLateness.p99,
     ["CONFIRMED", "REJECTED", "CANCELLED"].map((s) => r.outcomeShares[s] ?? 0).join("/"),
     CPU_COLUMNS.map((n) => r.cpuCores[n] ?? 0).join("/"),
     r.cpuMsPerOrder,
@@ -132,6 +136,7 @@ export function formatReport(
             .join(" ")}`,
         ]
       : []),
+    "wake p99: how late a process of its own woke from 5 ms sleeps during the step (ms): the machine's run-queue wait, paid at every hop of a request",
     "cpu ms/order: every service process and nats-server, not the load generator; msgs/order: in + out on the services' own NATS connections (svc) and on the generator's (load); rss: the largest replica",
     line(header),
     ...rows.map(line),

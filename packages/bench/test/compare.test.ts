@@ -34,6 +34,7 @@ function step(
     round,
     settings,
     load,
+    wakeLateness: latency,
     cpuCores: {},
     cpuCoresByProcess: {},
     rssMiB: {},
