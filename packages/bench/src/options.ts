@@ -39,7 +39,8 @@ The services run with the bench's settings (LOG_LEVEL=warn, no rate limit, traci
 count with the services' own defaults, apart from the NATS URL, ports, the trace sink and the
 inventory admin token, and its row is marked "defaults".
 
-One row per step: latency, CPU cores per service (replicas summed), CPU ms per completed order
+One row per step: latency, how late a probe process sleeping 5 ms at a time woke (wake p99: the
+machine's run-queue wait), CPU cores per service (replicas summed), CPU ms per completed order
 (every service process and nats-server, not the load generator), messages per order on the
 services' own NATS connections and, apart, on the load generator's (from nats-server /connz), RSS
 (max over replicas) and the share of confirmed/rejected/cancelled orders. With several replica
