@@ -4,7 +4,7 @@ import { type CpuSample, cpuCores, cpuSample, cpuSeconds, rssMiB } from "./proce
 import { EVENTS_PER_ORDER, type StepResult } from "./report.js";
 import { type BenchStack, SERVICES } from "./stack.js";
 import { stockForRun } from "./stock.js";
-import { startWakeProbe } from "./wake-probe.js";
+import { whileProbingWakes } from "./wake-probe.js";
 
 /** Connection names (Bus.connect) of the services' own NATS connections and of the load generator's. */
 const SERVICE_CONNECTIONS = new Set<string>(SERVICES);
@@ -54,18 +54,22 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
   const label = `${stack.replicas} replica${stack.replicas > 1 ? "s" : ""}${stack.settings === "defaults" ? ", services' defaults" : ""}`;
   log(`step: ${rate} orders/s for ${seconds} s (${label})`);
   const pids = stack.pids();
-  const probe = await startWakeProbe();
-  const [before, connsBefore] = [await cpuOf(pids), await connectionCounts(stack.monitorUrl)];
-  const load = await runLoad({
-    ordersUrl: stack.ordersUrls,
-    natsUrl: stack.nats.url,
-    ratePerSecond: rate,
-    durationSeconds: seconds,
-    drainSeconds: 20,
-    onProgress: log,
+  const {
+    result: { before, connsBefore, load, after, connsAfter },
+    wakeLateness,
+  } = await whileProbingWakes(async () => {
+    const [before, connsBefore] = [await cpuOf(pids), await connectionCounts(stack.monitorUrl)];
+    const load = await runLoad({
+      ordersUrl: stack.ordersUrls,
+      natsUrl: stack.nats.url,
+      ratePerSecond: rate,
+      durationSeconds: seconds,
+      drainSeconds: 20,
+      onProgress: log,
+    });
+    const [after, connsAfter] = [await cpuOf(pids), await connectionCounts(stack.monitorUrl)];
+    return { before, connsBefore, load, after, connsAfter };
   });
-  const [after, connsAfter] = [await cpuOf(pids), await connectionCounts(stack.monitorUrl)];
-  const wakeLateness = await probe.stop();
   await waitForIdle(stack, log);
   const rss = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await rssMiB(pid)] as const)));
 

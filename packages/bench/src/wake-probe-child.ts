@@ -15,4 +15,6 @@ process.once("message", () => {
   clearInterval(timer);
   process.send?.(lateness.summary(), () => process.exit(0));
 });
+// A parent that dies without a word (killed, crashed) leaves no probe behind.
+process.once("disconnect", () => process.exit(0));
 process.send?.("ready");

@@ -32,3 +32,16 @@ export async function startWakeProbe(): Promise<WakeProbe> {
     },
   };
 }
+
+/** Runs `work` with a wake probe beside it; the probe is stopped however `work` ends. */
+export async function whileProbingWakes<T>(work: () => Promise<T>): Promise<{ result: T; wakeLateness: LatencySummary }> {
+  const probe = await startWakeProbe();
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    await probe.stop().catch(() => undefined);
+    throw err;
+  }
+  return { result, wakeLateness: await probe.stop() };
+}
