@@ -1,4 +1,5 @@
 import type { StepResult } from "./report.js";
+import { median } from "./rounds.js";
 
 /** The acceptance for scaling out: 2 replicas may cost at most 15% more CPU per order than 1. */
 export const MAX_REPLICA_COST_RATIO = 1.15;
@@ -71,11 +72,8 @@ export function summarizeComparisons(comparisons: readonly Comparison[]): Compar
   }
   return [...groups.values()].map((group) => {
     const ratios = [...group].sort((a, b) => a.round - b.round).map((c) => c.ratio);
-    const sorted = [...ratios].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
     const first = group[0] as Comparison;
-    return { rate: first.rate, what: first.what, ratios, median: hundredths(median), keptUp: group.every((c) => c.keptUp) };
+    return { rate: first.rate, what: first.what, ratios, median: hundredths(median(ratios)), keptUp: group.every((c) => c.keptUp) };
   });
 }
 

@@ -6,6 +6,7 @@ import { calibrate, ceilingOf } from "./calibrate.js";
 import { compareSteps, summarizeComparisons } from "./compare.js";
 import { parseBenchOptions } from "./options.js";
 import { EVENTS_PER_ORDER, formatReport, type StepResult } from "./report.js";
+import { medianSteps } from "./rounds.js";
 import { type Settings, startStack } from "./stack.js";
 import { fractionOfCeiling, type MeasuredStep, measureStep, warmUp } from "./step.js";
 import { startTraceSink } from "./trace-sink.js";
@@ -73,7 +74,7 @@ await mkdir(dirname(options.out), { recursive: true });
 const comparisons = compareSteps(results);
 await writeFile(
   options.out,
-  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, natsGomaxprocs: options.natsGomaxprocs, replicas: options.replicas, rounds: options.rounds, results, comparisons, summaries: summarizeComparisons(comparisons) }, null, 2)}\n`,
+  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, natsGomaxprocs: options.natsGomaxprocs, replicas: options.replicas, rounds: options.rounds, results, stepMedians: medianSteps(results), comparisons, summaries: summarizeComparisons(comparisons) }, null, 2)}\n`,
 );
 // One chart per replica count (the bench's settings, the first round): its steps are one curve against offered rate.
 const charts: string[] = [];

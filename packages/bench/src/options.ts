@@ -47,7 +47,8 @@ services' own NATS connections and, apart, on the load generator's (from nats-se
 counts it ends with the ratio of CPU ms per order against the first count at each common rate.
 --rounds N measures every replica count's steps N times, each on fresh stacks, the counts'
 order reversed every other round (1,2 then 2,1), so a slow or fast spell of the machine weighs on
-each count alike; the ratios pair steps of the same round, and their median is the verdict.
+each count alike; the ratios pair steps of the same round, and their median is the verdict. A
+step measured in several rounds also gets the median of its figures (done/s, p99s, CPU per order).
 Writes the JSON to --out and a latency/throughput chart per replica count beside it (.svg).
 --set KEY=VALUE (repeatable) adds a service setting to the bench's settings (not to the defaults step),
 e.g. --set CONSUMER_CONCURRENCY=64 to compare a setting in one run.

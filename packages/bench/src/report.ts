@@ -1,6 +1,7 @@
 import type { LatencySummary, LoadResult } from "@shop/loadgen";
 import { compareSteps, formatComparisons } from "./compare.js";
 import type { KvFloor } from "./floor.js";
+import { formatStepMedians, medianSteps } from "./rounds.js";
 import type { Settings } from "./stack.js";
 
 /** One measurement of the broker's ceiling. */
@@ -155,6 +156,7 @@ export function formatReport(
       `bytes/order at ${r.rate}/s (${r.replicas} replica(s), ${r.settings}${withRounds ? `, round ${r.round}` : ""}), in + out by NATS connection: ${perConnection}`,
     );
   }
+  lines.push(...formatStepMedians(medianSteps(results)));
   lines.push(...formatComparisons(compareSteps(results)));
   const limited = results.filter((r) => r.settings === "defaults" && (r.load.errors["429"] ?? 0) > 0);
   for (const r of limited) {

@@ -1,52 +1,6 @@
-import type { LatencySummary, LoadResult } from "@shop/loadgen";
 import { describe, expect, it } from "vitest";
 import { compareSteps, formatComparisons, summarizeComparisons } from "../src/compare.js";
-import type { StepResult } from "../src/report.js";
-import type { Settings } from "../src/stack.js";
-
-const latency: LatencySummary = { count: 1, p50: 1, p90: 1, p99: 1, p999: 1, max: 1, mean: 1 };
-
-function step(
-  round: number,
-  replicas: number,
-  rate: number,
-  cpuMsPerOrder: number,
-  settings: Settings = "bench",
-  completedRate = rate,
-): StepResult {
-  const load: LoadResult = {
-    targetRate: rate,
-    durationSeconds: 10,
-    sent: rate * 10,
-    accepted: rate * 10,
-    acceptedRate: rate,
-    completed: completedRate * 10,
-    completedRate,
-    errors: {},
-    outcomes: {},
-    requestsByUrl: {},
-    http: latency,
-    saga: latency,
-  };
-  return {
-    rate,
-    replicas,
-    round,
-    settings,
-    load,
-    wakeLateness: latency,
-    cpuCores: {},
-    cpuCoresByProcess: {},
-    rssMiB: {},
-    cpuMsPerOrder,
-    serviceMessagesPerOrder: 16,
-    loadgenMessagesPerOrder: 2,
-    messagesPerOrderByConnection: {},
-    bytesPerOrderByConnection: {},
-    outcomeShares: {},
-    fractionOfCeiling: 0.1,
-  };
-}
+import { step } from "./steps.js";
 
 describe("comparing replica counts over rounds", () => {
   // Round 2 ran the counts in reverse, and the machine was slower during it: both counts cost more.
