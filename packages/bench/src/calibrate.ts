@@ -3,6 +3,7 @@ import { startNatsServer } from "@shop/testkit";
 import { pino } from "pino";
 import { brokerMessages } from "./broker-stats.js";
 import { measureCeiling } from "./ceiling.js";
+import { roundTo } from "./figures.js";
 import { type KvFloor, measureKvFloor } from "./floor.js";
 import { type CpuSample, cpuCores, cpuSample } from "./process-stats.js";
 import type { Ceiling, CeilingRun } from "./report.js";
@@ -23,7 +24,7 @@ export async function calibrate(
     try {
       const natsPid = server.pid ?? 0;
       const sample = async () => ({ nats: await cpuSample(natsPid), client: await cpuSample(process.pid) });
-      const cores = (before: CpuSample, after: CpuSample) => Math.round(cpuCores(before, after) * 100) / 100;
+      const cores = (before: CpuSample, after: CpuSample) => roundTo(cpuCores(before, after), 2);
       const [cpuBefore, msgsBefore] = [await sample(), await brokerMessages(monitorUrl)];
       const measured = await measureCeiling(bus, seconds);
       const [cpuAfter, msgsAfter] = [await sample(), await brokerMessages(monitorUrl)];
@@ -51,12 +52,12 @@ export async function calibrate(
 export function ceilingOf(runs: readonly CeilingRun[]): Ceiling {
   if (runs.length === 0) throw new Error("ceilingOf: no ceiling measured");
   const mean = (pick: (run: CeilingRun) => number) => runs.reduce((sum, run) => sum + pick(run), 0) / runs.length;
-  const round2 = (n: number) => Math.round(n * 100) / 100;
+  const cores = (pick: (run: CeilingRun) => number) => roundTo(mean(pick), 2);
   return {
     publishesPerSecond: Math.round(mean((r) => r.publishesPerSecond)),
     brokerMessagesPerSecond: Math.round(mean((r) => r.brokerMessagesPerSecond)),
     bytes: runs[0]?.bytes ?? 0,
-    cpuCores: { nats: round2(mean((r) => r.cpuCores.nats)), client: round2(mean((r) => r.cpuCores.client)) },
+    cpuCores: { nats: cores((r) => r.cpuCores.nats), client: cores((r) => r.cpuCores.client) },
     runs: [...runs],
   };
 }

@@ -1,5 +1,5 @@
+import { groupBy, median, roundTo } from "./figures.js";
 import type { StepResult } from "./report.js";
-import { median } from "./rounds.js";
 
 /** The acceptance for scaling out: 2 replicas may cost at most 15% more CPU per order than 1. */
 export const MAX_REPLICA_COST_RATIO = 1.15;
@@ -27,7 +27,6 @@ export interface ComparisonSummary {
 }
 
 const keptUp = (r: StepResult) => r.load.completedRate >= 0.95 * r.rate;
-const hundredths = (value: number) => Math.round(value * 100) / 100;
 
 /**
  * Each replica count's steps against the first count's at the same rate, and the defaults step
@@ -46,7 +45,7 @@ export function compareSteps(results: readonly StepResult[]): Comparison[] {
             what,
             cpuMsPerOrder: r.cpuMsPerOrder,
             baselineCpuMsPerOrder: base.cpuMsPerOrder,
-            ratio: hundredths(r.cpuMsPerOrder / base.cpuMsPerOrder),
+            ratio: roundTo(r.cpuMsPerOrder / base.cpuMsPerOrder, 2),
             keptUp: keptUp(r) && keptUp(base),
           },
         ]
@@ -65,15 +64,10 @@ export function compareSteps(results: readonly StepResult[]): Comparison[] {
 
 /** The comparisons of one kind and rate across rounds, with their median (one noisy round does not decide it). */
 export function summarizeComparisons(comparisons: readonly Comparison[]): ComparisonSummary[] {
-  const groups = new Map<string, Comparison[]>();
-  for (const c of comparisons) {
-    const key = `${c.what}\u0000${c.rate}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
-  }
-  return [...groups.values()].map((group) => {
+  return groupBy(comparisons, (c) => `${c.what}\u0000${c.rate}`).map((group) => {
     const ratios = [...group].sort((a, b) => a.round - b.round).map((c) => c.ratio);
     const first = group[0] as Comparison;
-    return { rate: first.rate, what: first.what, ratios, median: hundredths(median(ratios)), keptUp: group.every((c) => c.keptUp) };
+    return { rate: first.rate, what: first.what, ratios, median: roundTo(median(ratios), 2), keptUp: group.every((c) => c.keptUp) };
   });
 }
 

@@ -1,12 +1,5 @@
+import { groupBy, median, roundTo } from "./figures.js";
 import type { StepResult } from "./report.js";
-
-/** The middle value (the mean of the middle two for an even count); NaN for none. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** One step (replica count, settings, rate) over every round that measured it: the median of each figure. */
 export interface StepMedian {
@@ -22,20 +15,13 @@ export interface StepMedian {
   fractionOfCeiling: number;
 }
 
-const round3 = (value: number) => Math.round(value * 1000) / 1000;
-
 /** Medians of the steps measured in more than one round (none when every step ran once). */
 export function medianSteps(results: readonly StepResult[]): StepMedian[] {
-  const groups = new Map<string, StepResult[]>();
-  for (const r of results) {
-    const key = `${r.replicas}\u0000${r.settings}\u0000${r.rate}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()]
+  return groupBy(results, (r) => `${r.replicas}\u0000${r.settings}\u0000${r.rate}`)
     .filter((group) => group.length > 1)
     .map((group) => {
       const first = group[0] as StepResult;
-      const of = (figure: (r: StepResult) => number) => round3(median(group.map(figure)));
+      const of = (figure: (r: StepResult) => number) => roundTo(median(group.map(figure)), 3);
       return {
         replicas: first.replicas,
         settings: first.settings,

@@ -1,5 +1,6 @@
 import { runLoad } from "@shop/loadgen";
 import { connectionCounts, countsByName, sagaBacklog } from "./broker-stats.js";
+import { roundTo } from "./figures.js";
 import { type CpuSample, cpuCores, cpuSample, cpuSeconds, rssMiB } from "./process-stats.js";
 import { EVENTS_PER_ORDER, type StepResult } from "./report.js";
 import { type BenchStack, SERVICES } from "./stack.js";
@@ -11,8 +12,6 @@ const SERVICE_CONNECTIONS = new Set<string>(SERVICES);
 const LOADGEN_CONNECTION = "shop-load";
 
 type Log = (line: string) => void;
-
-const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
 
 async function cpuOf(pids: Record<string, number>): Promise<Record<string, CpuSample>> {
   return Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await cpuSample(pid)] as const)));
@@ -80,8 +79,8 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
     const [b, a] = [before[name], after[name]];
     if (!b || !a) continue;
     const group = groupOf(name);
-    cpuCoresByProcess[name] = round(cpuCores(b, a), 2);
-    cpuByService[group] = round((cpuByService[group] ?? 0) + cpuCores(b, a), 2);
+    cpuCoresByProcess[name] = roundTo(cpuCores(b, a), 2);
+    cpuByService[group] = roundTo((cpuByService[group] ?? 0) + cpuCores(b, a), 2);
     // The system's cost: every service process and nats-server; the load generator is the client.
     if (group !== "loadgen") systemCpuSeconds += cpuSeconds(b, a);
   }
@@ -90,7 +89,7 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
   const serviceMessages = Object.entries(messages).reduce((sum, [name, n]) => sum + (SERVICE_CONNECTIONS.has(name) ? n : 0), 0);
   const completed = Math.max(load.completed, 1);
   const outcomeShares = Object.fromEntries(
-    ["CONFIRMED", "REJECTED", "CANCELLED"].map((status) => [status, round(((load.outcomes[status] ?? 0) * 100) / completed, 1)]),
+    ["CONFIRMED", "REJECTED", "CANCELLED"].map((status) => [status, roundTo(((load.outcomes[status] ?? 0) * 100) / completed, 1)]),
   );
   return {
     rate,
@@ -101,10 +100,10 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
     cpuCores: cpuByService,
     cpuCoresByProcess,
     rssMiB: rss,
-    cpuMsPerOrder: round((systemCpuSeconds * 1000) / completed, 2),
+    cpuMsPerOrder: roundTo((systemCpuSeconds * 1000) / completed, 2),
     serviceMessagesPerOrder: Math.round(serviceMessages / completed),
-    loadgenMessagesPerOrder: round((messages[LOADGEN_CONNECTION] ?? 0) / completed, 1),
-    messagesPerOrderByConnection: Object.fromEntries(Object.entries(messages).map(([name, n]) => [name, round(n / completed, 1)])),
+    loadgenMessagesPerOrder: roundTo((messages[LOADGEN_CONNECTION] ?? 0) / completed, 1),
+    messagesPerOrderByConnection: Object.fromEntries(Object.entries(messages).map(([name, n]) => [name, roundTo(n / completed, 1)])),
     bytesPerOrderByConnection: Object.fromEntries(Object.entries(bytes).map(([name, n]) => [name, Math.round(n / completed)])),
     outcomeShares,
   };
@@ -112,5 +111,5 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
 
 /** Completed orders/s as a fraction of (ceiling publishes/s / events per order). */
 export function fractionOfCeiling(completedRate: number, ceilingPublishesPerSecond: number): number {
-  return round(completedRate / (ceilingPublishesPerSecond / EVENTS_PER_ORDER), 3);
+  return roundTo(completedRate / (ceilingPublishesPerSecond / EVENTS_PER_ORDER), 3);
 }

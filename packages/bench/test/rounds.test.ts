@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatStepMedians, median, medianSteps } from "../src/rounds.js";
+import { median } from "../src/figures.js";
+import { formatStepMedians, medianSteps } from "../src/rounds.js";
 import { step } from "./steps.js";
 
 describe("figures over rounds", () => {
