@@ -172,7 +172,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         return;
       }
       const nextDue = start + (sent * 1000) / options.ratePerSecond;
-      setTimeout(tick, Math.min(Math.max(0, nextDue - performance.now()), lastReport + 1000 - performance.now()));
+      // Both deadlines may already have passed (a late tick): at once, not a negative delay Node warns about.
+      setTimeout(tick, Math.max(0, Math.min(nextDue, lastReport + 1000) - performance.now()));
     };
     tick();
   });
