@@ -41,6 +41,10 @@ export interface StepResult {
   rssMiB: Record<string, number>;
   /** CPU milliseconds per completed order of every service process and nats-server (not the load generator). */
   cpuMsPerOrder: number;
+  /** Share of each service's CPU (replicas summed), nats' and loadgen's spent in the kernel. */
+  kernelShareOfCpu: Record<string, number>;
+  /** Context switches (every thread, voluntary and not) per completed order by service (replicas summed), nats and loadgen. */
+  contextSwitchesPerOrder: Record<string, number>;
   /** Messages (in + out) on the services' own NATS connections per completed order, from /connz. */
   serviceMessagesPerOrder: number;
   /** Messages on the load generator's NATS connection (its subscriptions to the terminal events) per completed order. */
@@ -152,9 +156,12 @@ export function formatReport(
       .filter(([, n]) => n > 0)
       .map(([name, n]) => `${name} ${n}`)
       .join(", ");
-    lines.push(
-      `bytes/order at ${r.rate}/s (${r.replicas} replica(s), ${r.settings}${withRounds ? `, round ${r.round}` : ""}), in + out by NATS connection: ${perConnection}`,
-    );
+    const step = `${r.rate}/s (${r.replicas} replica(s), ${r.settings}${withRounds ? `, round ${r.round}` : ""})`;
+    lines.push(`bytes/order at ${step}, in + out by NATS connection: ${perConnection}`);
+    const processes = CPU_COLUMNS.map(
+      (name) => `${name} ${r.contextSwitchesPerOrder[name] ?? "-"} (${Math.round((r.kernelShareOfCpu[name] ?? 0) * 100)}%)`,
+    ).join(", ");
+    lines.push(`context switches/order (and kernel share of CPU) at ${step}: ${processes}`);
   }
   lines.push(...formatStepMedians(medianSteps(results)));
   lines.push(...formatComparisons(compareSteps(results)));

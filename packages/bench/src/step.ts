@@ -1,7 +1,7 @@
 import { runLoad } from "@shop/loadgen";
 import { connectionCounts, countsByName, sagaBacklog } from "./broker-stats.js";
 import { roundTo } from "./figures.js";
-import { type CpuSample, cpuCores, cpuSample, cpuSeconds, rssMiB } from "./process-stats.js";
+import { type CpuSample, contextSwitches, cpuCores, cpuSample, cpuSeconds, kernelCpuSeconds, rssMiB } from "./process-stats.js";
 import { EVENTS_PER_ORDER, type StepResult } from "./report.js";
 import { type BenchStack, SERVICES } from "./stack.js";
 import { stockForRun } from "./stock.js";
@@ -13,9 +13,20 @@ const LOADGEN_CONNECTION = "shop-load";
 
 type Log = (line: string) => void;
 
-async function cpuOf(pids: Record<string, number>): Promise<Record<string, CpuSample>> {
-  return Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await cpuSample(pid)] as const)));
+interface ProcessSample {
+  cpu: CpuSample;
+  switches: number;
 }
+
+async function sampleProcesses(pids: Record<string, number>): Promise<Record<string, ProcessSample>> {
+  return Object.fromEntries(
+    await Promise.all(
+      Object.entries(pids).map(async ([n, pid]) => [n, { cpu: await cpuSample(pid), switches: await contextSwitches(pid) }] as const),
+    ),
+  );
+}
+
+const shareOf = (part: number, whole: number) => (whole > 0 ? roundTo(part / whole, 2) : 0);
 
 /** The service a process name (orders-2) belongs to; nats and loadgen stand for themselves. */
 const groupOf = (process: string) => process.replace(/-\d+$/, "");
@@ -57,7 +68,7 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
     result: { before, connsBefore, load, after, connsAfter },
     wakeLateness,
   } = await whileProbingWakes(async () => {
-    const [before, connsBefore] = [await cpuOf(pids), await connectionCounts(stack.monitorUrl)];
+    const [before, connsBefore] = [await sampleProcesses(pids), await connectionCounts(stack.monitorUrl)];
     const load = await runLoad({
       ordersUrl: stack.ordersUrls,
       natsUrl: stack.nats.url,
@@ -66,7 +77,7 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
       drainSeconds: 20,
       onProgress: log,
     });
-    const [after, connsAfter] = [await cpuOf(pids), await connectionCounts(stack.monitorUrl)];
+    const [after, connsAfter] = [await sampleProcesses(pids), await connectionCounts(stack.monitorUrl)];
     return { before, connsBefore, load, after, connsAfter };
   });
   await waitForIdle(stack, log);
@@ -74,15 +85,21 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
 
   const cpuCoresByProcess: Record<string, number> = {};
   const cpuByService: Record<string, number> = {};
+  const switchesByService: Record<string, number> = {};
+  const kernelSecondsByService: Record<string, number> = {};
+  const cpuSecondsByService: Record<string, number> = {};
   let systemCpuSeconds = 0;
   for (const name of Object.keys(pids)) {
     const [b, a] = [before[name], after[name]];
     if (!b || !a) continue;
     const group = groupOf(name);
-    cpuCoresByProcess[name] = roundTo(cpuCores(b, a), 2);
-    cpuByService[group] = roundTo((cpuByService[group] ?? 0) + cpuCores(b, a), 2);
+    cpuCoresByProcess[name] = roundTo(cpuCores(b.cpu, a.cpu), 2);
+    cpuByService[group] = roundTo((cpuByService[group] ?? 0) + cpuCores(b.cpu, a.cpu), 2);
+    switchesByService[group] = (switchesByService[group] ?? 0) + a.switches - b.switches;
+    kernelSecondsByService[group] = (kernelSecondsByService[group] ?? 0) + kernelCpuSeconds(b.cpu, a.cpu);
+    cpuSecondsByService[group] = (cpuSecondsByService[group] ?? 0) + cpuSeconds(b.cpu, a.cpu);
     // The system's cost: every service process and nats-server; the load generator is the client.
-    if (group !== "loadgen") systemCpuSeconds += cpuSeconds(b, a);
+    if (group !== "loadgen") systemCpuSeconds += cpuSeconds(b.cpu, a.cpu);
   }
   const messages = countsByName(connsBefore, connsAfter);
   const bytes = countsByName(connsBefore, connsAfter, "bytes");
@@ -101,6 +118,10 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
     cpuCoresByProcess,
     rssMiB: rss,
     cpuMsPerOrder: roundTo((systemCpuSeconds * 1000) / completed, 2),
+    kernelShareOfCpu: Object.fromEntries(
+      Object.entries(kernelSecondsByService).map(([group, seconds]) => [group, shareOf(seconds, cpuSecondsByService[group] ?? 0)]),
+    ),
+    contextSwitchesPerOrder: Object.fromEntries(Object.entries(switchesByService).map(([group, n]) => [group, roundTo(n / completed, 1)])),
     serviceMessagesPerOrder: Math.round(serviceMessages / completed),
     loadgenMessagesPerOrder: roundTo((messages[LOADGEN_CONNECTION] ?? 0) / completed, 1),
     messagesPerOrderByConnection: Object.fromEntries(Object.entries(messages).map(([name, n]) => [name, roundTo(n / completed, 1)])),

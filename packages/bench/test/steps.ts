@@ -39,6 +39,8 @@ export function step(
     cpuCoresByProcess: {},
     rssMiB: {},
     cpuMsPerOrder,
+    contextSwitchesPerOrder: {},
+    kernelShareOfCpu: {},
     serviceMessagesPerOrder: 16,
     loadgenMessagesPerOrder: 2,
     messagesPerOrderByConnection: {},
