@@ -14,6 +14,8 @@ export interface Comparison {
   ratio: number;
   /** Both steps completed at least 95% of the offered rate; otherwise saturation is in the ratio. */
   keptUp: boolean;
+  /** Judged against MAX_REPLICA_COST_RATIO (the replica counts' comparison). */
+  judged: boolean;
 }
 
 /** One comparison over every round of --rounds: its ratios in round order and their median. */
@@ -24,19 +26,21 @@ export interface ComparisonSummary {
   median: number;
   /** Every round's pair kept up. */
   keptUp: boolean;
+  judged: boolean;
 }
 
 const keptUp = (r: StepResult) => r.load.completedRate >= 0.95 * r.rate;
 
 /**
- * Each replica count's steps against the first count's at the same rate, and the defaults step
- * against the bench's settings, pairing steps of the same round only: a pair is measured minutes
- * apart at most, not a whole run apart.
+ * Each replica count's steps against the first count's at the same rate, the --split control
+ * against one replica and every other count against the control, and the defaults step against the
+ * bench's settings, pairing steps of the same round only: a pair is measured minutes apart at most,
+ * not a whole run apart.
  */
 export function compareSteps(results: readonly StepResult[]): Comparison[] {
   const bench = results.filter((r) => r.settings === "bench");
   const baseReplicas = bench[0]?.replicas;
-  const pair = (what: string, r: StepResult, base: StepResult | undefined): Comparison[] =>
+  const pair = (what: string, r: StepResult, base: StepResult | undefined, judged = false): Comparison[] =>
     base && base.cpuMsPerOrder > 0
       ? [
           {
@@ -47,15 +51,22 @@ export function compareSteps(results: readonly StepResult[]): Comparison[] {
             baselineCpuMsPerOrder: base.cpuMsPerOrder,
             ratio: roundTo(r.cpuMsPerOrder / base.cpuMsPerOrder, 2),
             keptUp: keptUp(r) && keptUp(base),
+            judged,
           },
         ]
       : [];
   const sameStep = (r: StepResult, replicas: number | undefined) =>
     bench.find((b) => b.replicas === replicas && b.rate === r.rate && b.round === r.round);
+  const split = results.filter((r) => r.settings === "split");
+  const splitOf = (r: StepResult) => split.find((s) => s.rate === r.rate && s.round === r.round);
   return [
     ...bench
       .filter((r) => r.replicas !== baseReplicas)
-      .flatMap((r) => pair(`${r.replicas} vs ${baseReplicas} replicas`, r, sameStep(r, baseReplicas))),
+      .flatMap((r) => pair(`${r.replicas} vs ${baseReplicas} replicas`, r, sameStep(r, baseReplicas), true)),
+    ...split.flatMap((r) => pair("two independent 1-replica stacks at half the rate each (split) vs 1 replica", r, sameStep(r, 1))),
+    ...bench
+      .filter((r) => r.replicas > 1)
+      .flatMap((r) => pair(`${r.replicas} replicas vs two independent 1-replica stacks (split)`, r, splitOf(r))),
     ...results
       .filter((r) => r.settings === "defaults")
       .flatMap((r) => pair(`services' defaults vs bench settings, ${r.replicas} replica(s)`, r, sameStep(r, r.replicas))),
@@ -67,22 +78,27 @@ export function summarizeComparisons(comparisons: readonly Comparison[]): Compar
   return groupBy(comparisons, (c) => `${c.what}\u0000${c.rate}`).map((group) => {
     const ratios = [...group].sort((a, b) => a.round - b.round).map((c) => c.ratio);
     const first = group[0] as Comparison;
-    return { rate: first.rate, what: first.what, ratios, median: roundTo(median(ratios), 2), keptUp: group.every((c) => c.keptUp) };
+    return {
+      rate: first.rate,
+      what: first.what,
+      ratios,
+      median: roundTo(median(ratios), 2),
+      keptUp: group.every((c) => c.keptUp),
+      judged: first.judged,
+    };
   });
 }
 
 /** The report's lines for the comparisons: one per round, then the median when there are several rounds. */
 export function formatComparisons(comparisons: readonly Comparison[]): string[] {
   const lines: string[] = [];
-  const verdict = (what: string, ratio: number) =>
-    what.includes("replicas")
-      ? ` (acceptance: at most ${MAX_REPLICA_COST_RATIO}: ${ratio <= MAX_REPLICA_COST_RATIO ? "within" : "over"})`
-      : "";
+  const verdict = (judged: boolean, ratio: number) =>
+    judged ? ` (acceptance: at most ${MAX_REPLICA_COST_RATIO}: ${ratio <= MAX_REPLICA_COST_RATIO ? "within" : "over"})` : "";
   const caveat = (ok: boolean) => (ok ? "" : "; a step fell behind (done/s < 95% of offered), so saturation is in the ratio");
   const rounds = new Set(comparisons.map((c) => c.round)).size;
   for (const c of comparisons) {
     const when = rounds > 1 ? `, round ${c.round}` : "";
-    const judged = rounds > 1 ? "" : verdict(c.what, c.ratio);
+    const judged = rounds > 1 ? "" : verdict(c.judged, c.ratio);
     lines.push(
       `cpu ms/order, ${c.what} at ${c.rate}/s${when}: ${c.cpuMsPerOrder} / ${c.baselineCpuMsPerOrder} = ${c.ratio}${judged}${caveat(c.keptUp)}`,
     );
@@ -90,7 +106,7 @@ export function formatComparisons(comparisons: readonly Comparison[]): string[] 
   if (rounds > 1) {
     for (const s of summarizeComparisons(comparisons)) {
       lines.push(
-        `cpu ms/order, ${s.what} at ${s.rate}/s, median of ${s.ratios.length} rounds (${s.ratios.join(", ")}): ${s.median}${verdict(s.what, s.median)}${caveat(s.keptUp)}`,
+        `cpu ms/order, ${s.what} at ${s.rate}/s, median of ${s.ratios.length} rounds (${s.ratios.join(", ")}): ${s.median}${verdict(s.judged, s.median)}${caveat(s.keptUp)}`,
       );
     }
   }

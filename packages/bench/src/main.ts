@@ -7,7 +7,8 @@ import { compareSteps, summarizeComparisons } from "./compare.js";
 import { parseBenchOptions } from "./options.js";
 import { EVENTS_PER_ORDER, formatReport, type StepResult } from "./report.js";
 import { medianSteps } from "./rounds.js";
-import { type Settings, startStack } from "./stack.js";
+import { mergeHalves } from "./split.js";
+import { type BenchStack, type Settings, startStack } from "./stack.js";
 import { fractionOfCeiling, type MeasuredStep, measureStep, warmUp } from "./step.js";
 import { startTraceSink } from "./trace-sink.js";
 
@@ -21,11 +22,8 @@ log(`ceiling: ${first.run.publishesPerSecond} pipelined publishes/s of ${first.r
 
 const traceSink = await startTraceSink();
 const measured: Array<MeasuredStep & Pick<StepResult, "round">> = [];
-/** A fresh stack of `replicas` processes per service: warm-up, then each rate. */
-async function runStack(replicas: number, settings: Settings, rates: readonly number[], round: number): Promise<void> {
-  const which = options.rounds > 1 ? `round ${round} of ${options.rounds}: ` : "";
-  log(`${which}starting a fresh nats-server and ${replicas} process(es) of every service (${settings} settings)`);
-  const stack = await startStack({
+const freshStack = (replicas: number, settings: Settings) =>
+  startStack({
     replicas,
     settings,
     traceEndpoint: traceSink.endpoint,
@@ -35,6 +33,35 @@ async function runStack(replicas: number, settings: Settings, rates: readonly nu
     serviceEnv: options.serviceEnv,
     profile: options.profile,
   });
+
+/** The --split control: two one-replica stacks side by side, each offered half of every rate at the same time (split.ts). */
+async function runSplit(rates: readonly number[], round: number): Promise<void> {
+  log(
+    `${options.rounds > 1 ? `round ${round} of ${options.rounds}: ` : ""}split control: two independent stacks of one process per service, half the rate each`,
+  );
+  const halves: BenchStack[] = [];
+  try {
+    for (let i = 0; i < 2; i++) halves.push(await freshStack(1, "bench"));
+    const [a, b] = halves as [BenchStack, BenchStack];
+    // Each process gets the same warm-up traffic as in runStack: half the rate for twice as long.
+    const half = (rate: number) => rate / 2;
+    if (options.warmup > 0) {
+      await Promise.all([a, b].map((stack) => warmUp(stack, half(rates[0] ?? 100), options.warmup * 2, log)));
+    }
+    for (const rate of rates) {
+      const [ma, mb] = await Promise.all([a, b].map((stack) => measureStep(stack, half(rate), options.duration, log)));
+      measured.push({ ...mergeHalves(ma as MeasuredStep, mb as MeasuredStep), round });
+    }
+  } finally {
+    await Promise.all(halves.map((stack) => stack.close()));
+  }
+}
+
+/** A fresh stack of `replicas` processes per service: warm-up, then each rate. */
+async function runStack(replicas: number, settings: Settings, rates: readonly number[], round: number): Promise<void> {
+  const which = options.rounds > 1 ? `round ${round} of ${options.rounds}: ` : "";
+  log(`${which}starting a fresh nats-server and ${replicas} process(es) of every service (${settings} settings)`);
+  const stack = await freshStack(replicas, settings);
   try {
     // Each process gets the same warm-up traffic whatever the replica count (N replicas share it, so
     // N times as long): a half-warmed JIT would count as the second replica's cost.
@@ -48,8 +75,11 @@ async function runStack(replicas: number, settings: Settings, rates: readonly nu
 try {
   for (let round = 1; round <= options.rounds; round++) {
     // Every other round in reverse (1,2 then 2,1): a drift over the run then weighs on each count alike.
-    const order = round % 2 === 1 ? options.replicas : [...options.replicas].reverse();
-    for (const replicas of order) await runStack(replicas, "bench", options.steps, round);
+    const runs: Array<() => Promise<void>> = [
+      ...options.replicas.map((replicas) => () => runStack(replicas, "bench", options.steps, round)),
+      ...(options.split ? [() => runSplit(options.steps, round)] : []),
+    ];
+    for (const run of round % 2 === 1 ? runs : [...runs].reverse()) await run();
   }
   // Right after the last round, and compared with that round's step of the same replica count and rate.
   if (options.defaultsRate > 0) await runStack(options.replicas[0] ?? 1, "defaults", [options.defaultsRate], options.rounds);
@@ -74,7 +104,7 @@ await mkdir(dirname(options.out), { recursive: true });
 const comparisons = compareSteps(results);
 await writeFile(
   options.out,
-  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, natsGomaxprocs: options.natsGomaxprocs, replicas: options.replicas, rounds: options.rounds, results, stepMedians: medianSteps(results), comparisons, summaries: summarizeComparisons(comparisons) }, null, 2)}\n`,
+  `${JSON.stringify({ ceiling, kvFloor, eventsPerOrder: EVENTS_PER_ORDER, sampling: options.sampling, serviceEnv: options.serviceEnv, natsGomaxprocs: options.natsGomaxprocs, replicas: options.replicas, rounds: options.rounds, split: options.split, results, stepMedians: medianSteps(results), comparisons, summaries: summarizeComparisons(comparisons) }, null, 2)}\n`,
 );
 // One chart per replica count (the bench's settings, the first round): its steps are one curve against offered rate.
 const charts: string[] = [];

@@ -10,6 +10,8 @@ export interface BenchOptions {
   replicas: number[];
   /** How many times to measure every replica count's steps, each time on fresh stacks. */
   rounds: number;
+  /** Also measure every step on two independent one-replica stacks at half the rate each (split.ts). */
+  split: boolean;
   /** Offered rate of the step run with the services' own settings; 0 = no such step. */
   defaultsRate: number;
   heapMb: string | undefined;
@@ -22,7 +24,7 @@ export interface BenchOptions {
 }
 
 const HELP = `shop-bench [--steps 500,1000,2000,3000,4000] [--duration 20] [--warmup 5] [--ceiling-seconds 5]
-           [--replicas 1] [--rounds 1] [--defaults-rate <first step>] [--sampling 0.1] [--heap-mb N] [--set KEY=VALUE ...]
+           [--replicas 1] [--rounds 1] [--split] [--defaults-rate <first step>] [--sampling 0.1] [--heap-mb N] [--set KEY=VALUE ...]
            [--nats-gomaxprocs 1] [--profile dir] [--out file.json]
 
 Measures the broker's ceiling and the cost of a KV write on a nats-server of its own (the ceiling
@@ -49,6 +51,12 @@ counts it ends with the ratio of CPU ms per order against the first count at eac
 order reversed every other round (1,2 then 2,1), so a slow or fast spell of the machine weighs on
 each count alike; the ratios pair steps of the same round, and their median is the verdict. A
 step measured in several rounds also gets the median of its figures (done/s, p99s, CPU per order).
+--split adds a control to every round: two independent stacks of one process per service, each
+with its own nats-server and nothing shared, offered half of each step's rate at the same time
+(rows marked "split"; figures summed, latencies the slower half's). Against one replica it is what
+splitting the load over two processes per service costs on this machine when they coordinate on
+nothing; against two replicas, what the replicas' coordination (shared durables, compare-and-set
+on shared keys) adds to that.
 Writes the JSON to --out and a latency/throughput chart per replica count beside it (.svg).
 --set KEY=VALUE (repeatable) adds a service setting to the bench's settings (not to the defaults step),
 e.g. --set CONSUMER_CONCURRENCY=64 to compare a setting in one run.
@@ -69,6 +77,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
       warmup: { type: "string", default: "5" },
       replicas: { type: "string", default: "1" },
       rounds: { type: "string", default: "1" },
+      split: { type: "boolean", default: false },
       "defaults-rate": { type: "string" },
       "heap-mb": { type: "string" },
       "nats-gomaxprocs": { type: "string", default: "1" },
@@ -94,6 +103,7 @@ export function parseBenchOptions(argv = process.argv.slice(2)): BenchOptions {
     sampling: Number(values.sampling),
     replicas,
     rounds: Number(values.rounds),
+    split: values.split,
     defaultsRate: values["defaults-rate"] === undefined ? (steps[0] ?? 0) : Number(values["defaults-rate"]),
     heapMb: values["heap-mb"],
     natsGomaxprocs: Number(values["nats-gomaxprocs"]),

@@ -28,8 +28,12 @@ export interface StepResult {
   replicas: number;
   /** Which round of --rounds measured it (from 1): every round starts fresh stacks. */
   round: number;
-  /** "bench": the bench's settings (LOG_LEVEL=warn, no rate limit, sampled tracing); "defaults": the services' own. */
-  settings: Settings;
+  /**
+   * "bench": the bench's settings (LOG_LEVEL=warn, no rate limit, sampled tracing); "defaults": the
+   * services' own; "split": the control of --split, two independent one-replica stacks under the
+   * bench's settings offered half the rate each, their figures summed (latencies: the slower half's).
+   */
+  settings: Settings | "split";
   load: LoadResult;
   /** How late a process of its own woke from 5 ms sleeps during the step (the machine's run-queue wait; see wake-probe.ts). */
   wakeLateness: LatencySummary;
@@ -121,7 +125,9 @@ export function formatReport(
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => String(row[i]).length)));
   const line = (cells: unknown[]) => cells.map((c, i) => String(c).padStart(widths[i] ?? 0)).join(" | ");
-  const best = results.reduce<StepResult | undefined>((b, r) => (!b || r.load.completedRate > b.load.completedRate ? r : b), undefined);
+  const best = results
+    .filter((r) => r.settings !== "split")
+    .reduce<StepResult | undefined>((b, r) => (!b || r.load.completedRate > b.load.completedRate ? r : b), undefined);
   const lines = [
     `broker ceiling: ${ceiling.publishesPerSecond} publishes/s (${ceiling.bytes} B, ids, pipelined) = ${ceiling.brokerMessagesPerSecond} broker msgs/s, using ${ceiling.cpuCores.nats} cores in nats-server and ${ceiling.cpuCores.client} in the client`,
     ...(ceiling.runs.length > 1

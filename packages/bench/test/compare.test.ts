@@ -26,7 +26,7 @@ describe("comparing replica counts over rounds", () => {
   it("judges the median of the rounds, so one noisy round does not decide", () => {
     const [summary, ...rest] = summarizeComparisons(compareSteps(results));
     expect(rest).toEqual([]);
-    expect(summary).toEqual({ rate: 650, what: "2 vs 1 replicas", ratios: [1.1, 1.1, 1.3], median: 1.1, keptUp: true });
+    expect(summary).toEqual({ rate: 650, what: "2 vs 1 replicas", ratios: [1.1, 1.1, 1.3], median: 1.1, keptUp: true, judged: true });
     const lines = formatComparisons(compareSteps(results));
     expect(lines.at(-1)).toBe(
       "cpu ms/order, 2 vs 1 replicas at 650/s, median of 3 rounds (1.1, 1.1, 1.3): 1.1 (acceptance: at most 1.15: within)",
@@ -53,5 +53,27 @@ describe("comparing replica counts over rounds", () => {
     const pairs = compareSteps([...results, step(3, 1, 650, 4.0, "defaults")]);
     const defaults = pairs.filter((c) => c.what.startsWith("services' defaults"));
     expect(defaults.map((c) => [c.round, c.baselineCpuMsPerOrder, c.ratio])).toEqual([[3, 2.0, 2]]);
+  });
+
+  it("puts the split control between the counts: against one replica, and two replicas against it, in its own round, unjudged", () => {
+    const withSplit = [...results, step(1, 2, 650, 2.4, "split"), step(2, 2, 650, 3.0, "split")];
+    const pairs = compareSteps(withSplit);
+    const control = pairs.filter((c) => c.what.endsWith("(split) vs 1 replica"));
+    expect(control.map((c) => [c.round, c.cpuMsPerOrder, c.baselineCpuMsPerOrder, c.ratio])).toEqual([
+      [1, 2.4, 2.0, 1.2],
+      [2, 3.0, 3.0, 1],
+    ]);
+    const coordination = pairs.filter((c) => c.what === "2 replicas vs two independent 1-replica stacks (split)");
+    // Round 3 has no split step, so no pair; the replica counts' own pairs are unchanged.
+    expect(coordination.map((c) => [c.round, c.baselineCpuMsPerOrder, c.ratio])).toEqual([
+      [1, 2.4, 0.92],
+      [2, 3.0, 1.1],
+    ]);
+    expect(pairs.filter((c) => c.what === "2 vs 1 replicas")).toHaveLength(3);
+    expect(pairs.filter((c) => c.judged).every((c) => c.what === "2 vs 1 replicas")).toBe(true);
+    const lines = formatComparisons(pairs);
+    expect(lines.filter((line) => line.includes("acceptance"))).toEqual([
+      "cpu ms/order, 2 vs 1 replicas at 650/s, median of 3 rounds (1.1, 1.1, 1.3): 1.1 (acceptance: at most 1.15: within)",
+    ]);
   });
 });

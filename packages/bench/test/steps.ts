@@ -1,6 +1,5 @@
 import type { LatencySummary, LoadResult } from "@shop/loadgen";
 import type { StepResult } from "../src/report.js";
-import type { Settings } from "../src/stack.js";
 
 const latency = (p99: number): LatencySummary => ({ count: 1, p50: 1, p90: 1, p99, p999: p99, max: p99, mean: 1 });
 
@@ -10,7 +9,7 @@ export function step(
   replicas: number,
   rate: number,
   cpuMsPerOrder: number,
-  settings: Settings = "bench",
+  settings: StepResult["settings"] = "bench",
   completedRate = rate,
   figures: { httpP99?: number; sagaP99?: number; wakeP99?: number; fractionOfCeiling?: number } = {},
 ): StepResult {
