@@ -45,7 +45,9 @@ One row per step: latency, how late a probe process sleeping 5 ms at a time woke
 machine's run-queue wait), CPU cores per service (replicas summed), CPU ms per completed order
 (every service process and nats-server, not the load generator), messages per order on the
 services' own NATS connections and, apart, on the load generator's (from nats-server /connz), RSS
-(max over replicas) and the share of confirmed/rejected/cancelled orders. With several replica
+(max over replicas) and the share of confirmed/rejected/cancelled orders; under the table, per
+step, bytes per order by NATS connection, and context switches per order (every thread) with the
+kernel's share of CPU by service: wake-ups against slower user code. With several replica
 counts it ends with the ratio of CPU ms per order against the first count at each common rate.
 --rounds N measures every replica count's steps N times, each on fresh stacks, the counts'
 order reversed every other round (1,2 then 2,1), so a slow or fast spell of the machine weighs on
