@@ -44,13 +44,14 @@ async function runSplit(rates: readonly number[], round: number): Promise<void> 
     for (let i = 0; i < 2; i++) halves.push(await freshStack(1, "bench"));
     const [a, b] = halves as [BenchStack, BenchStack];
     // Each process gets the same warm-up traffic as in runStack: half the rate for twice as long.
-    const half = (rate: number) => rate / 2;
     if (options.warmup > 0) {
-      await Promise.all([a, b].map((stack) => warmUp(stack, half(rates[0] ?? 100), options.warmup * 2, log)));
+      const rate = (rates[0] ?? 100) / 2;
+      await Promise.all([warmUp(a, rate, options.warmup * 2, log), warmUp(b, rate, options.warmup * 2, log)]);
     }
     for (const rate of rates) {
-      const [ma, mb] = await Promise.all([a, b].map((stack) => measureStep(stack, half(rate), options.duration, log)));
-      measured.push({ ...mergeHalves(ma as MeasuredStep, mb as MeasuredStep), round });
+      const halfOf = (stack: BenchStack) => measureStep(stack, rate / 2, options.duration, log);
+      const [ma, mb] = await Promise.all([halfOf(a), halfOf(b)]);
+      measured.push({ ...mergeHalves(ma, mb), round });
     }
   } finally {
     await Promise.all(halves.map((stack) => stack.close()));

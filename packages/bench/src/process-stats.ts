@@ -34,6 +34,9 @@ export function cpuCores(before: CpuSample, after: CpuSample): number {
   return seconds > 0 ? cpuSeconds(before, after) / seconds : 0;
 }
 
+const VOLUNTARY_SWITCHES = /^voluntary_ctxt_switches:\s+(\d+)/m;
+const INVOLUNTARY_SWITCHES = /^nonvoluntary_ctxt_switches:\s+(\d+)/m;
+
 /**
  * Context switches of every thread of a process so far (voluntary: it slept and was woken;
  * involuntary: preempted). A wake-up is dear on a virtual machine, so they explain CPU per order.
@@ -44,8 +47,8 @@ export async function contextSwitches(pid: number): Promise<number> {
   const counts = await Promise.all(
     tasks.map(async (tid) => {
       const status = await readFile(`/proc/${pid}/task/${tid}/status`, "utf8").catch(() => "");
-      const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-      return field("voluntary_ctxt_switches") + field("nonvoluntary_ctxt_switches");
+      const count = (field: RegExp) => Number(field.exec(status)?.[1] ?? 0);
+      return count(VOLUNTARY_SWITCHES) + count(INVOLUNTARY_SWITCHES);
     }),
   );
   return counts.reduce((sum, n) => sum + n, 0);

@@ -43,7 +43,8 @@ const renumber = (record: Record<string, number>) =>
 export function mergeHalves(a: MeasuredStep, b: MeasuredStep): MeasuredStep {
   const halves = [a, b];
   const completed = sum(halves.map(completedOf));
-  const systemCpuMs = sum(halves.map((h) => h.cpuMsPerOrder * completedOf(h)));
+  /** A per-order figure over both halves' orders. */
+  const overBoth = (figure: (h: MeasuredStep) => number) => sum(halves.map((h) => figure(h) * completedOf(h))) / completed;
   const load: LoadResult = {
     targetRate: a.load.targetRate + b.load.targetRate,
     durationSeconds: Math.max(a.load.durationSeconds, b.load.durationSeconds),
@@ -68,7 +69,10 @@ export function mergeHalves(a: MeasuredStep, b: MeasuredStep): MeasuredStep {
     cpuCores: Object.fromEntries(Object.entries(cpuCores).map(([k, v]) => [k, roundTo(v, 2)])),
     cpuCoresByProcess: { ...a.cpuCoresByProcess, ...renumber(b.cpuCoresByProcess) },
     rssMiB: { ...a.rssMiB, ...renumber(b.rssMiB) },
-    cpuMsPerOrder: roundTo(systemCpuMs / completed, 2),
+    cpuMsPerOrder: roundTo(
+      overBoth((h) => h.cpuMsPerOrder),
+      2,
+    ),
     kernelShareOfCpu: Object.fromEntries(
       Object.keys(cpuCores).map((k) => {
         const cores = halves.map((h) => h.cpuCores[k] ?? 0);
@@ -77,8 +81,11 @@ export function mergeHalves(a: MeasuredStep, b: MeasuredStep): MeasuredStep {
       }),
     ),
     contextSwitchesPerOrder: perOrder(halves, (h) => h.contextSwitchesPerOrder, 1),
-    serviceMessagesPerOrder: Math.round(sum(halves.map((h) => h.serviceMessagesPerOrder * completedOf(h))) / completed),
-    loadgenMessagesPerOrder: roundTo(sum(halves.map((h) => h.loadgenMessagesPerOrder * completedOf(h))) / completed, 1),
+    serviceMessagesPerOrder: Math.round(overBoth((h) => h.serviceMessagesPerOrder)),
+    loadgenMessagesPerOrder: roundTo(
+      overBoth((h) => h.loadgenMessagesPerOrder),
+      1,
+    ),
     messagesPerOrderByConnection: perOrder(halves, (h) => h.messagesPerOrderByConnection, 1),
     bytesPerOrderByConnection: perOrder(halves, (h) => h.bytesPerOrderByConnection, 0),
     outcomeShares: perOrder(halves, (h) => h.outcomeShares, 1),

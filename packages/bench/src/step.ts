@@ -88,19 +88,19 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
   const switchesByService: Record<string, number> = {};
   const kernelSecondsByService: Record<string, number> = {};
   const cpuSecondsByService: Record<string, number> = {};
-  let systemCpuSeconds = 0;
   for (const name of Object.keys(pids)) {
     const [b, a] = [before[name], after[name]];
     if (!b || !a) continue;
     const group = groupOf(name);
-    cpuCoresByProcess[name] = roundTo(cpuCores(b.cpu, a.cpu), 2);
-    cpuByService[group] = roundTo((cpuByService[group] ?? 0) + cpuCores(b.cpu, a.cpu), 2);
+    const cores = cpuCores(b.cpu, a.cpu);
+    cpuCoresByProcess[name] = roundTo(cores, 2);
+    cpuByService[group] = roundTo((cpuByService[group] ?? 0) + cores, 2);
     switchesByService[group] = (switchesByService[group] ?? 0) + a.switches - b.switches;
     kernelSecondsByService[group] = (kernelSecondsByService[group] ?? 0) + kernelCpuSeconds(b.cpu, a.cpu);
     cpuSecondsByService[group] = (cpuSecondsByService[group] ?? 0) + cpuSeconds(b.cpu, a.cpu);
-    // The system's cost: every service process and nats-server; the load generator is the client.
-    if (group !== "loadgen") systemCpuSeconds += cpuSeconds(b.cpu, a.cpu);
   }
+  // The system's cost: every service process and nats-server; the load generator is the client.
+  const systemCpuSeconds = Object.entries(cpuSecondsByService).reduce((sum, [group, s]) => sum + (group === "loadgen" ? 0 : s), 0);
   const messages = countsByName(connsBefore, connsAfter);
   const bytes = countsByName(connsBefore, connsAfter, "bytes");
   const serviceMessages = Object.entries(messages).reduce((sum, [name, n]) => sum + (SERVICE_CONNECTIONS.has(name) ? n : 0), 0);
