@@ -47,7 +47,8 @@ machine's run-queue wait), CPU cores per service (replicas summed), CPU ms per c
 services' own NATS connections and, apart, on the load generator's (from nats-server /connz), RSS
 (max over replicas) and the share of confirmed/rejected/cancelled orders; under the table, per
 step, bytes per order by NATS connection, and context switches per order (every thread) with the
-kernel's share of CPU by service: wake-ups against slower user code. With several replica
+kernel's share of CPU by service: wake-ups against slower user code; and the share of POST /orders
+slower than 50 ms from the generator's intended send and inside orders (its own histogram). With several replica
 counts it ends with the ratio of CPU ms per order against the first count at each common rate.
 --rounds N measures every replica count's steps N times, each on fresh stacks, the counts'
 order reversed every other round (1,2 then 2,1), so a slow or fast spell of the machine weighs on

@@ -1,7 +1,9 @@
 import type { LatencySummary, LoadResult } from "@shop/loadgen";
 import { compareSteps, formatComparisons } from "./compare.js";
+import { roundTo } from "./figures.js";
 import type { KvFloor } from "./floor.js";
 import { formatStepMedians, medianSteps } from "./rounds.js";
+import type { PostCounts } from "./server-tail.js";
 import type { Settings } from "./stack.js";
 
 /** One measurement of the broker's ceiling. */
@@ -35,6 +37,8 @@ export interface StepResult {
    */
   settings: Settings | "split";
   load: LoadResult;
+  /** POST /orders during the step as the orders processes timed them (their own histogram, replicas summed). */
+  postsTimedByOrders: PostCounts;
   /** How late a process of its own woke from 5 ms sleeps during the step (the machine's run-queue wait; see wake-probe.ts). */
   wakeLateness: LatencySummary;
   /** CPU cores by service (its replicas summed), nats and loadgen. */
@@ -64,6 +68,13 @@ export interface StepResult {
 }
 
 export const EVENTS_PER_ORDER = 3;
+
+const percent = (part: number, whole: number) => `${whole > 0 ? roundTo((part * 100) / whole, 1) : 0}%`;
+
+/** Where the slow requests were slow: from the generator's intended send, or inside orders. */
+function slowShares({ load: { http }, postsTimedByOrders: inOrders }: StepResult): string {
+  return `${percent(http.over50Ms, http.count)} of ${http.count} from the generator's intended send to the response, ${percent(inOrders.over50Ms, inOrders.requests)} of ${inOrders.requests} inside orders (its own histogram, from the request's arrival)`;
+}
 export const SERVICE_COLUMNS = ["orders", "inventory", "payments"] as const;
 export const CPU_COLUMNS = [...SERVICE_COLUMNS, "nats", "loadgen"] as const;
 
@@ -168,6 +179,7 @@ export function formatReport(
       (name) => `${name} ${r.contextSwitchesPerOrder[name] ?? "-"} (${Math.round((r.kernelShareOfCpu[name] ?? 0) * 100)}%)`,
     ).join(", ");
     lines.push(`context switches/order (and kernel share of CPU) at ${step}: ${processes}`);
+    lines.push(`POST /orders over 50 ms at ${step}: ${slowShares(r)}`);
   }
   lines.push(...formatStepMedians(medianSteps(results)));
   lines.push(...formatComparisons(compareSteps(results)));

@@ -29,6 +29,12 @@ const perOrder = (halves: readonly MeasuredStep[], figure: (h: MeasuredStep) => 
 const completedOf = (h: MeasuredStep) => Math.max(h.load.completed, 1);
 /** The slower of the two halves' latencies (percentiles of two runs cannot be added). */
 const slower = (a: LatencySummary, b: LatencySummary) => (b.p99 > a.p99 ? b : a);
+/** The slower half's percentiles; its counts the two halves' together. */
+const slowerOverBoth = (a: LatencySummary, b: LatencySummary): LatencySummary => ({
+  ...slower(a, b),
+  count: a.count + b.count,
+  over50Ms: a.over50Ms + b.over50Ms,
+});
 /** Process names of the second half numbered on from the first's: orders-1 → orders-2, nats → nats-2. */
 const renumber = (record: Record<string, number>) =>
   Object.fromEntries(
@@ -56,8 +62,8 @@ export function mergeHalves(a: MeasuredStep, b: MeasuredStep): MeasuredStep {
     errors: addInto([a.load.errors, b.load.errors]),
     outcomes: addInto([a.load.outcomes, b.load.outcomes]),
     requestsByUrl: addInto([a.load.requestsByUrl, b.load.requestsByUrl]),
-    http: slower(a.load.http, b.load.http),
-    saga: slower(a.load.saga, b.load.saga),
+    http: slowerOverBoth(a.load.http, b.load.http),
+    saga: slowerOverBoth(a.load.saga, b.load.saga),
   };
   const cpuCores = addInto([a.cpuCores, { ...b.cpuCores, loadgen: 0 }]);
   return {
@@ -65,6 +71,10 @@ export function mergeHalves(a: MeasuredStep, b: MeasuredStep): MeasuredStep {
     replicas: a.replicas + b.replicas,
     settings: "split",
     load,
+    postsTimedByOrders: {
+      requests: a.postsTimedByOrders.requests + b.postsTimedByOrders.requests,
+      over50Ms: a.postsTimedByOrders.over50Ms + b.postsTimedByOrders.over50Ms,
+    },
     wakeLateness: slower(a.wakeLateness, b.wakeLateness),
     cpuCores: Object.fromEntries(Object.entries(cpuCores).map(([k, v]) => [k, roundTo(v, 2)])),
     cpuCoresByProcess: { ...a.cpuCoresByProcess, ...renumber(b.cpuCoresByProcess) },

@@ -3,6 +3,7 @@ import { connectionCounts, countsByName, sagaBacklog } from "./broker-stats.js";
 import { roundTo } from "./figures.js";
 import { type CpuSample, contextSwitches, cpuCores, cpuSample, cpuSeconds, kernelCpuSeconds, rssMiB } from "./process-stats.js";
 import { EVENTS_PER_ORDER, type StepResult } from "./report.js";
+import { postCountsBetween, scrapePostCounts } from "./server-tail.js";
 import { type BenchStack, SERVICES } from "./stack.js";
 import { stockForRun } from "./stock.js";
 import { whileProbingWakes } from "./wake-probe.js";
@@ -65,10 +66,14 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
   log(`step: ${rate} orders/s for ${seconds} s (${label})`);
   const pids = stack.pids();
   const {
-    result: { before, connsBefore, load, after, connsAfter },
+    result: { before, connsBefore, postsBefore, load, after, connsAfter, postsAfter },
     wakeLateness,
   } = await whileProbingWakes(async () => {
-    const [before, connsBefore] = [await sampleProcesses(pids), await connectionCounts(stack.monitorUrl)];
+    const [before, connsBefore, postsBefore] = [
+      await sampleProcesses(pids),
+      await connectionCounts(stack.monitorUrl),
+      await scrapePostCounts(stack.ordersUrls),
+    ];
     const load = await runLoad({
       ordersUrl: stack.ordersUrls,
       natsUrl: stack.nats.url,
@@ -77,8 +82,12 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
       drainSeconds: 20,
       onProgress: log,
     });
-    const [after, connsAfter] = [await sampleProcesses(pids), await connectionCounts(stack.monitorUrl)];
-    return { before, connsBefore, load, after, connsAfter };
+    const [after, connsAfter, postsAfter] = [
+      await sampleProcesses(pids),
+      await connectionCounts(stack.monitorUrl),
+      await scrapePostCounts(stack.ordersUrls),
+    ];
+    return { before, connsBefore, postsBefore, load, after, connsAfter, postsAfter };
   });
   await waitForIdle(stack, log);
   const rss = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([n, pid]) => [n, await rssMiB(pid)] as const)));
@@ -113,6 +122,7 @@ export async function measureStep(stack: BenchStack, rate: number, seconds: numb
     replicas: stack.replicas,
     settings: stack.settings,
     load,
+    postsTimedByOrders: postCountsBetween(postsBefore, postsAfter),
     wakeLateness,
     cpuCores: cpuByService,
     cpuCoresByProcess,

@@ -26,7 +26,11 @@ describe("the split control's row", () => {
     contextSwitchesPerOrder: { orders: 6, loadgen: 4 },
     kernelShareOfCpu: { orders: 0.2, nats: 0.4 },
     messagesPerOrderByConnection: { orders: 6, "shop-load": 2 },
-    load: { ...step(1, 1, 150, 6.0, "bench", 100).load, http: { count: 1, p50: 1, p90: 1, p99: 90, p999: 90, max: 90, mean: 1 } },
+    load: {
+      ...step(1, 1, 150, 6.0, "bench", 100).load,
+      http: { count: 1000, p50: 1, p90: 1, p99: 90, p999: 90, max: 90, mean: 1, over50Ms: 40 },
+    },
+    postsTimedByOrders: { requests: 1000, over50Ms: 25 },
   });
   const merged = mergeHalves(a, b);
 
@@ -50,5 +54,10 @@ describe("the split control's row", () => {
 
   it("reports the slower half's latency: percentiles of two runs cannot be added", () => {
     expect(merged.load.http.p99).toBe(90);
+  });
+
+  it("counts both halves' requests and those over 50 ms, as the generator and as orders timed them", () => {
+    expect([merged.load.http.count, merged.load.http.over50Ms]).toEqual([1001, 40]);
+    expect(merged.postsTimedByOrders).toEqual({ requests: 2500, over50Ms: 25 });
   });
 });
