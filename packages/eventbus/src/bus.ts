@@ -42,6 +42,8 @@ export interface BusOptions {
   registry?: Registry;
   /** Backlog and DLQ depth read from JetStream at scrape time: the same on every replica. */
   systemRegistry?: Registry;
+  /** See ConnectOptions.writeLingerMs (connection.ts). */
+  writeLingerMs?: number;
 }
 
 export interface DurableBacklog {

@@ -1,5 +1,5 @@
 export { requireAdmin } from "./admin.js";
-export { baseConfigShape, ConfigError, loadConfig, maxDeliverKey, portKey } from "./config.js";
+export { baseConfigShape, ConfigError, loadConfig, maxDeliverKey, natsWriteLingerKey, portKey } from "./config.js";
 export { createHttpServer, type HttpServerOptions, requestSpan } from "./http-server.js";
 export { createLogger, type Logger, type LoggerOptions, traceFields } from "./logger.js";
 export { createHttpMetrics, createRegistry, createSystemRegistry, type HttpMetrics, observeWithTrace } from "./metrics.js";

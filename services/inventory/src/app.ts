@@ -49,7 +49,14 @@ export async function buildApp({
   systemRegistry = createSystemRegistry(SERVICE),
   catalog = DEMO_CATALOG,
 }: InventoryDeps): Promise<InventoryApp> {
-  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry, systemRegistry });
+  const bus = await Bus.connect({
+    url: config.NATS_URL,
+    name: SERVICE,
+    logger,
+    registry,
+    systemRegistry,
+    writeLingerMs: config.NATS_WRITE_LINGER_MS,
+  });
   await bus.provision({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },

@@ -1,9 +1,11 @@
-import { baseConfigShape, loadConfig, portKey } from "@shop/telemetry";
+import { baseConfigShape, loadConfig, natsWriteLingerKey, portKey } from "@shop/telemetry";
 import { z } from "zod";
 
 const shape = {
   ...baseConfigShape,
   PORT: portKey(3001),
+  /** Its writes are acks, stock writes and decisions, off the HTTP path: sharing them costs the saga a little. */
+  NATS_WRITE_LINGER_MS: natsWriteLingerKey(5),
   /** Seed the demo catalog on first start (SKUs that already exist are left alone). */
   SEED_CATALOG: z.stringbool().default(true),
   /** Bearer token for /admin routes (setting stock); without it they answer 403. */

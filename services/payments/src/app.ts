@@ -46,7 +46,8 @@ export async function buildApp({
   registry = createRegistry(SERVICE),
   systemRegistry = createSystemRegistry(SERVICE),
 }: PaymentsDeps): Promise<PaymentsApp> {
-  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry, systemRegistry });
+  const writeLingerMs = config.NATS_WRITE_LINGER_MS;
+  const bus = await Bus.connect({ url: config.NATS_URL, name: SERVICE, logger, registry, systemRegistry, writeLingerMs });
   await bus.provision({
     replicas: config.NATS_REPLICAS,
     consumerSettings: { ackWaitMs: config.CONSUMER_ACK_WAIT_MS, maxDeliver: config.CONSUMER_MAX_DELIVER },
@@ -54,7 +55,7 @@ export async function buildApp({
     retired: retiredDurablesOf(SERVICE),
     buckets: [BUCKETS.providerLedger],
   });
-  const providerBus = await Bus.connect({ url: config.NATS_URL, name: PROVIDER_CONNECTION, logger });
+  const providerBus = await Bus.connect({ url: config.NATS_URL, name: PROVIDER_CONNECTION, logger, writeLingerMs });
   const store = await createPaymentStore(bus, providerBus);
   // Faults start from the environment and can be changed at run time through /admin/provider/faults.
   const settings: ProviderSettings = {

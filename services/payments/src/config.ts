@@ -1,4 +1,4 @@
-import { baseConfigShape, loadConfig, maxDeliverKey, portKey } from "@shop/telemetry";
+import { baseConfigShape, loadConfig, maxDeliverKey, natsWriteLingerKey, portKey } from "@shop/telemetry";
 import { z } from "zod";
 
 const rate = z.coerce.number().min(0).max(1);
@@ -7,6 +7,8 @@ const ms = z.coerce.number().int().min(0);
 const shape = {
   ...baseConfigShape,
   PORT: portKey(3002),
+  /** Its writes (acks, payment events, the simulated provider's ledger) are off the HTTP path. */
+  NATS_WRITE_LINGER_MS: natsWriteLingerKey(5),
   // Payments gives up by its deadline (void + fail), not by delivery count: naks while the breaker
   // is open must not exhaust deliveries. -1 = unlimited.
   CONSUMER_MAX_DELIVER: maxDeliverKey(-1),
