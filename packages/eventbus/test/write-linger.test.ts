@@ -47,36 +47,29 @@ function receive(subject: string, n: number): Promise<string[]> {
   })();
 }
 
+/** Five publishes in separate turns on a connection of its own: what arrived and in how many socket writes. */
+async function publishFive(name: string, writeLingerMs?: number): Promise<{ arrived: string[]; writes: number }> {
+  const bus = await Bus.connect({ url: nats.url, name, logger, ...(writeLingerMs === undefined ? {} : { writeLingerMs }) });
+  try {
+    const subject = `linger.${name}`;
+    const arrived = receive(subject, 5);
+    await receiver.nc.flush();
+    const counter = countWrites(bus.nc);
+    await publishApart(bus, subject, 5);
+    // Nothing asks for a flush: with a linger its own timer sends them.
+    return { arrived: await arrived, writes: counter.writes };
+  } finally {
+    await bus.close();
+  }
+}
+
 describe("NATS_WRITE_LINGER_MS: writes share one socket write", () => {
   it("with a linger, messages published in separate turns go out in one write, and all arrive without a flush", async () => {
-    const bus = await Bus.connect({ url: nats.url, name: "linger-on", logger, writeLingerMs: 500 });
-    try {
-      const subject = "linger.on";
-      const arrived = receive(subject, 5);
-      await receiver.nc.flush();
-      const counter = countWrites(bus.nc);
-      await publishApart(bus, subject, 5);
-      // Nothing has asked for a flush: the linger's own timer sends them.
-      expect(await arrived).toEqual(["0", "1", "2", "3", "4"]);
-      expect(counter.writes).toBe(1);
-    } finally {
-      await bus.close();
-    }
+    expect(await publishFive("linger-on", 500)).toEqual({ arrived: ["0", "1", "2", "3", "4"], writes: 1 });
   });
 
   it("without one, each turn's messages go out in a write of their own", async () => {
-    const bus = await Bus.connect({ url: nats.url, name: "linger-off", logger });
-    try {
-      const subject = "linger.off";
-      const arrived = receive(subject, 5);
-      await receiver.nc.flush();
-      const counter = countWrites(bus.nc);
-      await publishApart(bus, subject, 5);
-      expect(await arrived).toEqual(["0", "1", "2", "3", "4"]);
-      expect(counter.writes).toBe(5);
-    } finally {
-      await bus.close();
-    }
+    expect(await publishFive("linger-off")).toEqual({ arrived: ["0", "1", "2", "3", "4"], writes: 5 });
   });
 
   it("a request still gets its answer (the linger delays the write, not the reply)", async () => {
