@@ -3,6 +3,8 @@ export function roundTo(value: number, places: number): number {
   return Math.round(value * 10 ** places) / 10 ** places;
 }
 
+export const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
+
 /** The middle value (the mean of the middle two for an even count); NaN for none. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;

@@ -1,3 +1,5 @@
+import { sum } from "./figures.js";
+
 /**
  * POST /orders as the orders processes timed them: their own `http_server_request_duration_seconds`
  * (from the request's arrival in Fastify to its response), summed over the replicas. Set beside the
@@ -40,12 +42,16 @@ export async function scrapePostCounts(ordersUrls: readonly string[]): Promise<P
       return postCountsOf(await res.text());
     }),
   );
-  return { requests: sum(scrapes.map((c) => c.requests)), over50Ms: sum(scrapes.map((c) => c.over50Ms)) };
+  return sumPostCounts(scrapes);
 }
+
+/** Several processes' (or stacks') counts as one. */
+export const sumPostCounts = (counts: readonly PostCounts[]): PostCounts => ({
+  requests: sum(counts.map((c) => c.requests)),
+  over50Ms: sum(counts.map((c) => c.over50Ms)),
+});
 
 export const postCountsBetween = (before: PostCounts, after: PostCounts): PostCounts => ({
   requests: after.requests - before.requests,
   over50Ms: after.over50Ms - before.over50Ms,
 });
-
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

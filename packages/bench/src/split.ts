@@ -1,5 +1,6 @@
 import type { LatencySummary, LoadResult } from "@shop/loadgen";
-import { roundTo } from "./figures.js";
+import { roundTo, sum } from "./figures.js";
+import { sumPostCounts } from "./server-tail.js";
 import type { MeasuredStep } from "./step.js";
 
 /**
@@ -9,7 +10,6 @@ import type { MeasuredStep } from "./step.js";
  * a second replica's cost that any design splitting the load pays on this machine.
  */
 
-const sum = (values: readonly number[]) => values.reduce((total, v) => total + v, 0);
 const addInto = (records: readonly Record<string, number>[]) => {
   const out: Record<string, number> = {};
   for (const record of records) for (const [key, n] of Object.entries(record)) out[key] = (out[key] ?? 0) + n;
@@ -71,10 +71,7 @@ export function mergeHalves(a: MeasuredStep, b: MeasuredStep): MeasuredStep {
     replicas: a.replicas + b.replicas,
     settings: "split",
     load,
-    postsTimedByOrders: {
-      requests: a.postsTimedByOrders.requests + b.postsTimedByOrders.requests,
-      over50Ms: a.postsTimedByOrders.over50Ms + b.postsTimedByOrders.over50Ms,
-    },
+    postsTimedByOrders: sumPostCounts(halves.map((h) => h.postsTimedByOrders)),
     wakeLateness: slower(a.wakeLateness, b.wakeLateness),
     cpuCores: Object.fromEntries(Object.entries(cpuCores).map(([k, v]) => [k, roundTo(v, 2)])),
     cpuCoresByProcess: { ...a.cpuCoresByProcess, ...renumber(b.cpuCoresByProcess) },

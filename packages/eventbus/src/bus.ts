@@ -5,7 +5,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { type ConsumerDef, STREAMS } from "@shop/contracts";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { connectNats, type NatsLink } from "./connection.js";
+import { type ConnectOptions, connectNats, type NatsLink } from "./connection.js";
 import { type ConsumerHandle, type Handler, startConsumer } from "./consumer.js";
 import { registerConsumerGauges } from "./consumer-gauges.js";
 import { type DeadLetterEntry, listDeadLetters } from "./dlq.js";
@@ -34,16 +34,12 @@ async function waitForJetStream(jsm: JetStreamManager, logger: Logger, timeoutMs
   }
 }
 
-export interface BusOptions {
-  url: string;
-  name: string;
-  logger: Logger;
+/** The connection's options (url, name, logger, timeouts, write linger) and the metrics registries. */
+export interface BusOptions extends ConnectOptions {
   /** Per-replica messaging metrics (handled, failed, retried): summable across replicas. */
   registry?: Registry;
   /** Backlog and DLQ depth read from JetStream at scrape time: the same on every replica. */
   systemRegistry?: Registry;
-  /** See ConnectOptions.writeLingerMs (connection.ts). */
-  writeLingerMs?: number;
 }
 
 export interface DurableBacklog {
