@@ -212,6 +212,13 @@ export async function startConsumer<Desc extends DescMessage>(options: ConsumeOp
   };
 }
 
+/**
+ * How long one pull request lives. When a clustered consumer's leader dies, the new leader does not
+ * know the pending pull, and nats.js notices only after two missed heartbeats (half this each) and
+ * then retries its consumer lookup this far apart: nats.js's 30 s default stalled a consumer ~42 s.
+ */
+const PULL_EXPIRES_MS = 5_000;
+
 /** Reopening a consumer after an outage: quick first, never more than 5 s apart. */
 const REOPEN_BACKOFF = { baseMs: 250, maxMs: 5_000 };
 
@@ -230,7 +237,7 @@ async function runLoop(
   logger: Logger,
   onMessage: (msg: JsMsg) => Promise<void>,
 ): Promise<Loop> {
-  const open = async () => (await openConsumer()).consume({ max_messages: Math.max(concurrency * 2, 8) });
+  const open = async () => (await openConsumer()).consume({ max_messages: Math.max(concurrency * 2, 8), expires: PULL_EXPIRES_MS });
   let messages: ConsumerMessages = await open();
   let stopping = false;
   const inflight = new Set<Promise<void>>();
