@@ -1,20 +1,12 @@
-import { create } from "@bufbuild/protobuf";
-import { CONSUMERS, EVENTS, type OrderCreated, OrderCreatedSchema, STREAMS } from "@shop/contracts";
+import { CONSUMERS, EVENTS, STREAMS } from "@shop/contracts";
 import { Bus } from "@shop/eventbus";
 import { type NatsClusterHandle, startNatsCluster, waitFor } from "@shop/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { orderCreated } from "./events.js";
 
 const logger = pino({ level: "silent" });
 const def = CONSUMERS.inventoryOnOrderCreated;
-
-function orderCreated(orderId: string): OrderCreated {
-  return create(OrderCreatedSchema, {
-    meta: { eventId: `orders.created:${orderId}`, orderId, occurredAtMs: BigInt(Date.now()) },
-    customerId: "c-1",
-    lines: [{ sku: "SKU-1", quantity: 1 }],
-  });
-}
 
 let cluster: NatsClusterHandle;
 beforeAll(async () => {

@@ -1,32 +1,16 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AckPolicy } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
-import {
-  CONSUMERS,
-  EVENTS,
-  eventMeta,
-  type OrderCreated,
-  OrderCreatedSchema,
-  PaymentFailedSchema,
-  PaymentSucceededSchema,
-  STREAMS,
-} from "@shop/contracts";
+import { CONSUMERS, EVENTS, eventMeta, OrderCreatedSchema, PaymentFailedSchema, PaymentSucceededSchema, STREAMS } from "@shop/contracts";
 import { Bus, createBreaker, PermanentError, RetryableError } from "@shop/eventbus";
 import { type NatsServerHandle, startNatsServer, waitFor } from "@shop/testkit";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { orderCreated } from "./events.js";
 
 const logger = pino({ level: "silent" });
 const def = CONSUMERS.inventoryOnOrderCreated;
-
-function orderCreated(orderId: string): OrderCreated {
-  return create(OrderCreatedSchema, {
-    meta: { eventId: `orders.created:${orderId}`, orderId, occurredAtMs: BigInt(Date.now()) },
-    customerId: "c-1",
-    lines: [{ sku: "SKU-1", quantity: 1 }],
-  });
-}
 
 let nats: NatsServerHandle;
 let bus: Bus;
