@@ -35,10 +35,18 @@ describe("a pull consumer on a three-node cluster", () => {
         await waitFor(async () => seen.has("before"), { what: "the event before the kill" });
 
         await cluster.node(leader as string).kill("SIGKILL");
-        await bus.publish(EVENTS.orderCreated, orderCreated("after"), { msgId: "after" });
+        const killedAt = Date.now();
+        // When the node also led the stream, publishes find no responder until a new leader is elected.
+        await waitFor(() => bus.publish(EVENTS.orderCreated, orderCreated("after"), { msgId: "after" }), {
+          what: "a publish accepted after the kill",
+          timeoutMs: 20_000,
+        });
         // nats.js alone (30 s pulls) misses two 15 s heartbeats, then retries its lookup 30 s apart:
-        // measured ~42 s. With 5 s pulls it resumes in ~12 s.
-        await waitFor(async () => seen.has("after"), { what: "the event after the consumer leader died", timeoutMs: 25_000 });
+        // measured ~42 s after the kill. With 5 s pulls it resumes in ~12 s.
+        await waitFor(async () => seen.has("after"), {
+          what: "the event after the consumer leader died",
+          timeoutMs: Math.max(0, 25_000 - (Date.now() - killedAt)),
+        });
       } finally {
         await bus.close();
       }
